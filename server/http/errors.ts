@@ -1,0 +1,30 @@
+/** The one error shape of every endpoint: `{error, error_type}` with the status that goes with it. */
+import { HTTPException } from 'hono/http-exception';
+import type { ApiError } from '../../shared/types';
+
+const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 422 | 429 | 500 | 503> = {
+  invalid_json: 400,
+  empty_input: 400,
+  validation: 422,
+  payload_too_large: 413,
+  batch_too_large: 413,
+  not_found: 404,
+  overloaded: 429,
+  ml_unavailable: 503,
+  must_refetch: 409,
+  internal: 500,
+};
+
+/** Throw from a handler; the app's onError turns it into the JSON body and status. */
+export class ApiFailure extends HTTPException {
+  constructor(
+    readonly errorType: ApiError['error_type'],
+    message: string,
+  ) {
+    super(STATUS[errorType], { message });
+  }
+
+  body(): ApiError {
+    return { error: this.message, error_type: this.errorType };
+  }
+}

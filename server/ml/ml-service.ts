@@ -1,0 +1,29 @@
+/**
+ * The server's ML facade: the embedder (or why there is none), the cache in front of it, dynamic batching
+ * of concurrent requests, and health. Routes use this, never the embedder directly.
+ */
+import type { EmbedderInfo } from '../../shared/embedder';
+import type { Profile } from '../../shared/types';
+
+export interface MlHealth {
+  status: 'ready' | 'degraded' | 'unavailable';
+  ml_enabled: boolean;
+  model: { name: string; available: boolean; device: string | null; dtype: string; dimension: number | null };
+  cache: { backend: 'redis' | 'memory'; connected: boolean };
+  reasons: string[];
+}
+
+export interface MlService {
+  /** True when an embedder is loaded and ML is enabled. */
+  available(): boolean;
+  /** Info of the loaded embedder, undefined while unavailable. */
+  info(): EmbedderInfo | undefined;
+  /** Embeds texts through the text cache and the dynamic batcher; `cached` counts cache hits. */
+  embedTexts(texts: readonly string[]): Promise<{ vectors: Float32Array[]; cached: number }>;
+  /** Vectors of candidate profiles, from `embedding:profile:{id}` when the content hash still matches. */
+  profileVectors(profiles: readonly Profile[]): Promise<Float32Array[]>;
+  /** Drops a profile's cached vector (on PUT/DELETE). */
+  forgetProfile(id: string): Promise<void>;
+  health(): Promise<MlHealth>;
+  close(): Promise<void>;
+}
