@@ -1,0 +1,153 @@
+/**
+ * The default profile store: everything in this process's memory. The change log is compacted (only the
+ * latest change of each id is kept) and deletes leave tombstones, pruned oldest first past `maxTombstones`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Profile } from '../../shared/types';
+import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
+import type { ChangePage, ProfileChange, ProfileStore } from './profile-store';
+
+export interface MemoryStoreOptions {
+  /** Profiles loaded at creation, in this change order (e.g. `demoProfiles()`). */
+  seed?: readonly Profile[];
+  /**
+   * Tombstones kept before the oldest are dropped (default 100,000). A client whose cursor predates a dropped
+   * tombstone gets 'must_refetch'.
+   */
+  maxTombstones?: number;
+}
+
+interface LogEntry {
+  seq: number;
+  id: string;
+}
+
+export class MemoryProfileStore implements ProfileStore {
+  readonly backend = 'memory' as const;
+  /** Changes with an older epoch's cursor are refused: a restarted process has a new log. */
+  readonly epoch = randomUUID();
+  private readonly profiles = new Map<string, Profile>();
+  /** Latest change seq of every id that has one (live or tombstoned). */
+  private readonly latest = new Map<string, number>();
+  /** Tombstoned ids, oldest delete first (Map keeps insertion order). */
+  private readonly tombstones = new Map<string, number>();
+  /** Append-only, seq ascending; entries whose seq is no longer `latest` of their id are dead and skipped. */
+  private log: LogEntry[] = [];
+  private deadEntries = 0;
+  private head = 0;
+  /** Highest seq of a pruned tombstone. */
+  private floor = 0;
+  private readonly maxTombstones: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxTombstones = options.maxTombstones ?? 100_000;
+    for (const profile of options.seed ?? []) this.record(profile.id, structuredClone(profile));
+  }
+
+  async get(id: string): Promise<Profile | undefined> {
+    const profile = this.profiles.get(id);
+    return profile && structuredClone(profile);
+  }
+
+  async list(ids?: readonly string[]): Promise<Profile[]> {
+    if (ids) {
+      return ids.flatMap((id) => {
+        const profile = this.profiles.get(id);
+        return profile ? [structuredClone(profile)] : [];
+      });
+    }
+    return [...this.profiles.values()].sort(byId).map((p) => structuredClone(p));
+  }
+
+  async put(profile: Profile): Promise<void> {
+    this.record(profile.id, structuredClone(profile));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!this.profiles.has(id)) return false;
+    this.record(id, undefined);
+    return true;
+  }
+
+  async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+    let seq = 0;
+    let baseline = this.head;
+    if (cursor !== null) {
+      const state = decodeCursor(cursor);
+      if (!state || !cursorIsServable(state, this.epoch, this.head, this.floor)) return 'must_refetch';
+      seq = state.seq;
+      baseline = state.baseline;
+    }
+    const changes: ProfileChange[] = [];
+    let last = seq;
+    let i = this.firstAfter(seq);
+    for (; i < this.log.length && changes.length < limit; i++) {
+      const entry = this.log[i] as LogEntry;
+      if (!this.visible(entry, baseline)) continue;
+      last = entry.seq;
+      const profile = this.profiles.get(entry.id);
+      changes.push(profile ? { op: 'put', profile: structuredClone(profile) } : { op: 'delete', id: entry.id });
+    }
+    while (i < this.log.length && !this.visible(this.log[i] as LogEntry, baseline)) i++;
+    const hasMore = i < this.log.length;
+    // At the end of the log the cursor moves to the head: nothing between `last` and it is live.
+    const at = hasMore ? last : this.head;
+    return { changes, cursor: encodeCursor({ epoch: this.epoch, seq: at, baseline }), hasMore };
+  }
+
+  async close(): Promise<void> {}
+
+  /** A log entry is sent when it is its id's latest change, unless it is a tombstone the client never needs. */
+  private visible(entry: LogEntry, baseline: number): boolean {
+    if (this.latest.get(entry.id) !== entry.seq) return false;
+    return this.profiles.has(entry.id) || entry.seq > baseline;
+  }
+
+  /** Appends a change (a put when `profile` is given, else a delete) and keeps the log compact. */
+  private record(id: string, profile: Profile | undefined): void {
+    const seq = ++this.head;
+    if (this.latest.has(id)) this.deadEntries++;
+    this.latest.set(id, seq);
+    this.log.push({ seq, id });
+    this.tombstones.delete(id);
+    if (profile) {
+      this.profiles.set(id, profile);
+    } else {
+      this.profiles.delete(id);
+      this.tombstones.set(id, seq);
+      this.pruneTombstones();
+    }
+    if (this.deadEntries > 1024 && this.deadEntries * 2 > this.log.length) this.compact();
+  }
+
+  private pruneTombstones(): void {
+    for (const [id, seq] of this.tombstones) {
+      if (this.tombstones.size <= this.maxTombstones) break;
+      this.tombstones.delete(id);
+      this.latest.delete(id);
+      this.deadEntries++;
+      this.floor = Math.max(this.floor, seq);
+    }
+  }
+
+  private compact(): void {
+    this.log = this.log.filter((entry) => this.latest.get(entry.id) === entry.seq);
+    this.deadEntries = 0;
+  }
+
+  /** Index of the first log entry with seq > `seq` (binary search; the log is seq ascending). */
+  private firstAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.log[mid] as LogEntry).seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function byId(a: Profile, b: Profile): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,255 @@
+/**
+ * Profile store on Redis, so several server processes share one candidate set and one change log.
+ *
+ * Key layout (every key under `keyPrefix`, default `nearfeed:store:`):
+ * - `profiles`   hash   id → profile JSON (the live set)
+ * - `log`        zset   id scored by the seq of its latest change: compacted by construction, since ZADD
+ *                       moves an id instead of adding a second entry
+ * - `tombstones` zset   deleted id → seq of its delete, oldest pruned first past `maxTombstones`
+ * - `seq`        string INCR counter: the log head
+ * - `floor`      string highest seq of a pruned tombstone; cursors below it must refetch
+ * - `epoch`      string random id of this key space, set once (SET NX); a flushed Redis gets a new one
+ *
+ * Every write and every page read is one Lua script, so a change and its log entry land atomically and a page
+ * is a consistent snapshot.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Profile } from '../../shared/types';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { ChangePage, ProfileChange, ProfileStore } from './profile-store';
+
+export interface RedisStoreOptions {
+  /** A connection to use (not closed by `close()`); otherwise one is opened to `url`. */
+  redis?: Redis;
+  /** Redis URL when no connection is given (default redis://127.0.0.1:6379). */
+  url?: string;
+  /** Prefix of every key (default `nearfeed:store:`); tests use a unique one. */
+  keyPrefix?: string;
+  /** Tombstones kept before the oldest are dropped (default 100,000); older cursors then must refetch. */
+  maxTombstones?: number;
+}
+
+const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch'] as const;
+
+// KEYS: profiles, log, tombstones, seq, floor, epoch (always all six, in this order).
+const ENSURE_EPOCH = `redis.call('SET', KEYS[6], ARGV[1], 'NX')`;
+
+/** ARGV: epoch candidate, id, json → new seq */
+const PUT_LUA = `${ENSURE_EPOCH}
+local seq = redis.call('INCR', KEYS[4])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], seq, ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+return seq`;
+
+/** ARGV: epoch candidate, id, max tombstones → 1 deleted, 0 missing */
+const DELETE_LUA = `${ENSURE_EPOCH}
+if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+local seq = redis.call('INCR', KEYS[4])
+redis.call('ZADD', KEYS[2], seq, ARGV[2])
+redis.call('ZADD', KEYS[3], seq, ARGV[2])
+local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[3])
+if excess > 0 then
+  local floor = tonumber(redis.call('GET', KEYS[5]) or '0')
+  local popped = redis.call('ZPOPMIN', KEYS[3], excess)
+  for i = 1, #popped, 2 do
+    redis.call('ZREM', KEYS[2], popped[i])
+    local s = tonumber(popped[i + 1])
+    if s > floor then floor = s end
+  end
+  redis.call('SET', KEYS[5], floor)
+end
+return 1`;
+
+/** ARGV: epoch candidate, then id1, json1, id2, json2, ... → 1 seeded, 0 when the store was ever written */
+const SEED_LUA = `if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+${ENSURE_EPOCH}
+for i = 2, #ARGV, 2 do
+  local seq = redis.call('INCR', KEYS[4])
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], seq, ARGV[i])
+end
+return 1`;
+
+/**
+ * ARGV: epoch candidate, has cursor (1|0), cursor epoch, cursor seq, cursor baseline, limit, scan budget.
+ * → {'must_refetch'} or {epoch, cursor seq, baseline, has_more (1|0), op1, payload1, op2, payload2, ...}
+ * op 'p' carries the profile JSON, op 'd' the id. Tombstones at or below the baseline are skipped.
+ */
+const CHANGES_LUA = `${ENSURE_EPOCH}
+local epoch = redis.call('GET', KEYS[6])
+local head = tonumber(redis.call('GET', KEYS[4]) or '0')
+local floor = tonumber(redis.call('GET', KEYS[5]) or '0')
+local seq = 0
+local baseline = head
+if ARGV[2] == '1' then
+  seq = tonumber(ARGV[4])
+  baseline = tonumber(ARGV[5])
+  local known = math.max(seq, baseline)
+  if ARGV[3] ~= epoch or seq > head or baseline > head or floor > known then return {'must_refetch'} end
+end
+local limit = tonumber(ARGV[6])
+local budget = tonumber(ARGV[7])
+local out = {}
+local count = 0
+local last = seq
+local has_more = 0
+local from = seq
+while budget > 0 do
+  local chunk = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. from, '+inf', 'WITHSCORES', 'LIMIT', 0, math.min(budget, 256))
+  if #chunk == 0 then break end
+  for i = 1, #chunk, 2 do
+    local id = chunk[i]
+    local s = tonumber(chunk[i + 1])
+    from = s
+    budget = budget - 1
+    local json = redis.call('HGET', KEYS[1], id)
+    if json or s > baseline then
+      if count == limit then has_more = 1 break end
+      if json then
+        out[#out + 1] = 'p'
+        out[#out + 1] = json
+      else
+        out[#out + 1] = 'd'
+        out[#out + 1] = id
+      end
+      count = count + 1
+      last = s
+    end
+  end
+  if has_more == 1 then break end
+end
+if has_more == 0 then
+  if budget <= 0 and from < head then
+    -- Out of budget inside a run of skipped entries: resume after the last one scanned.
+    has_more = 1
+    last = from
+  else
+    last = head
+  end
+end
+local result = {epoch, tostring(last), tostring(baseline), has_more}
+for i = 1, #out do result[#result + 1] = out[i] end
+return result`;
+
+type Keys = Record<(typeof KEY_NAMES)[number], string>;
+
+/** The scripts as ioredis custom commands (defineCommand adds them at run time). */
+interface StoreScripts {
+  nearfeedStorePut(...args: (string | number)[]): Promise<number>;
+  nearfeedStoreDelete(...args: (string | number)[]): Promise<number>;
+  nearfeedStoreSeed(...args: (string | number)[]): Promise<number>;
+  nearfeedStoreChanges(...args: (string | number)[]): Promise<(string | number)[]>;
+}
+
+export class RedisProfileStore implements ProfileStore {
+  readonly backend = 'redis' as const;
+  readonly keyPrefix: string;
+  private readonly redis: Redis;
+  private readonly scripts: StoreScripts;
+  private readonly ownsConnection: boolean;
+  private readonly keys: Keys;
+  private readonly maxTombstones: number;
+  /** Offered as the epoch when the key space has none yet; the first writer's offer wins. */
+  private readonly epochOffer = randomUUID();
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.ownsConnection = options.redis === undefined;
+    this.redis =
+      options.redis ??
+      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+        // Fail a request fast when Redis is down instead of queueing it for ever.
+        maxRetriesPerRequest: 2,
+      });
+    this.keyPrefix = options.keyPrefix ?? 'nearfeed:store:';
+    this.maxTombstones = options.maxTombstones ?? 100_000;
+    this.keys = Object.fromEntries(KEY_NAMES.map((name) => [name, this.keyPrefix + name])) as Keys;
+    const numberOfKeys = KEY_NAMES.length;
+    this.redis.defineCommand('nearfeedStorePut', { lua: PUT_LUA, numberOfKeys });
+    this.redis.defineCommand('nearfeedStoreDelete', { lua: DELETE_LUA, numberOfKeys });
+    this.redis.defineCommand('nearfeedStoreSeed', { lua: SEED_LUA, numberOfKeys });
+    this.redis.defineCommand('nearfeedStoreChanges', { lua: CHANGES_LUA, numberOfKeys });
+    this.scripts = this.redis as unknown as StoreScripts;
+  }
+
+  async get(id: string): Promise<Profile | undefined> {
+    const json = await this.redis.hget(this.keys.profiles, id);
+    return json === null ? undefined : parseProfile(json);
+  }
+
+  async list(ids?: readonly string[]): Promise<Profile[]> {
+    if (ids) {
+      if (ids.length === 0) return [];
+      const values = await this.redis.hmget(this.keys.profiles, ...ids);
+      return values.flatMap((json) => (json === null ? [] : [parseProfile(json)]));
+    }
+    const all = await this.redis.hgetall(this.keys.profiles);
+    return Object.keys(all)
+      .sort()
+      .map((id) => parseProfile(all[id] as string));
+  }
+
+  async put(profile: Profile): Promise<void> {
+    await this.scripts.nearfeedStorePut(...this.keyList(), this.epochOffer, profile.id, JSON.stringify(profile));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.scripts.nearfeedStoreDelete(...this.keyList(), this.epochOffer, id, this.maxTombstones);
+    return deleted === 1;
+  }
+
+  /**
+   * Loads `profiles` when this key space was never written (the demo data set at start). Atomic, so of several
+   * processes starting at once exactly one seeds. True when it seeded.
+   */
+  async seedIfEmpty(profiles: readonly Profile[]): Promise<boolean> {
+    const args = profiles.flatMap((p) => [p.id, JSON.stringify(p)]);
+    return (await this.scripts.nearfeedStoreSeed(...this.keyList(), this.epochOffer, ...args)) === 1;
+  }
+
+  async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+    const state = cursor === null ? undefined : decodeCursor(cursor);
+    if (cursor !== null && !state) return 'must_refetch';
+    const reply = await this.scripts.nearfeedStoreChanges(
+      ...this.keyList(),
+      this.epochOffer,
+      state ? 1 : 0,
+      state?.epoch ?? '',
+      state?.seq ?? 0,
+      state?.baseline ?? 0,
+      limit,
+      // Bounds one script's run (Redis is single-threaded) when a page crosses many skipped tombstones.
+      limit * 4 + 1000,
+    );
+    if (reply[0] === 'must_refetch') return 'must_refetch';
+    const [epoch, seq, baseline, hasMore, ...flat] = reply;
+    const changes: ProfileChange[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const payload = String(flat[i + 1]);
+      changes.push(flat[i] === 'p' ? { op: 'put', profile: parseProfile(payload) } : { op: 'delete', id: payload });
+    }
+    return {
+      changes,
+      cursor: encodeCursor({ epoch: String(epoch), seq: Number(seq), baseline: Number(baseline) }),
+      hasMore: Number(hasMore) === 1,
+    };
+  }
+
+  /** Deletes every key of this store (tests clean up with it). */
+  async destroy(): Promise<void> {
+    await this.redis.del(...this.keyList());
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private keyList(): string[] {
+    return KEY_NAMES.map((name) => this.keys[name]);
+  }
+}
+
+function parseProfile(json: string): Profile {
+  return JSON.parse(json) as Profile;
+}

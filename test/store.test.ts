@@ -1,0 +1,274 @@
+/**
+ * One suite over both profile stores: the memory store and the Redis store on the real Redis at
+ * 127.0.0.1:6379 under a unique key prefix (deleted afterwards).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Profile } from '../shared/types';
+import { decodeCursor, encodeCursor } from '../server/store/cursor';
+import { MemoryProfileStore } from '../server/store/memory-store';
+import type { ChangePage, ProfileStore } from '../server/store/profile-store';
+import { RedisProfileStore } from '../server/store/redis-store';
+
+function profile(id: string, version = 1): Profile {
+  return {
+    id,
+    name: `Person ${id}`,
+    headline: `Headline ${id} v${version}`,
+    bio: `Bio of ${id}, version ${version}.`,
+    tags: ['test', `v${version}`],
+    diligence: (version % 10) / 10,
+    engagement: 0.5,
+    updated_at: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(),
+  };
+}
+
+const redisStores: RedisProfileStore[] = [];
+
+interface Backend {
+  name: string;
+  make(options?: { maxTombstones?: number; seed?: Profile[] }): Promise<ProfileStore>;
+  /** A second handle on the same data (another server process), where the backend has one. */
+  sibling?(store: ProfileStore): ProfileStore;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'memory',
+    async make(options) {
+      return new MemoryProfileStore(options);
+    },
+  },
+  {
+    name: 'redis',
+    async make(options) {
+      const store = new RedisProfileStore({
+        keyPrefix: `nearfeed-test:${randomUUID()}:`,
+        maxTombstones: options?.maxTombstones,
+      });
+      redisStores.push(store);
+      if (options?.seed) await store.seedIfEmpty(options.seed);
+      return store;
+    },
+    sibling(store) {
+      const other = new RedisProfileStore({ keyPrefix: (store as RedisProfileStore).keyPrefix });
+      redisStores.push(other);
+      return other;
+    },
+  },
+];
+
+afterAll(async () => {
+  for (const store of redisStores) {
+    await store.destroy();
+    await store.close();
+  }
+});
+
+/** Pulls every page from `cursor` and applies it to `local`; returns the final cursor. */
+async function pullAll(
+  store: ProfileStore,
+  local: Map<string, Profile>,
+  cursor: string | null,
+  limit: number,
+): Promise<string> {
+  for (;;) {
+    const page = await store.changesSince(cursor, limit);
+    if (page === 'must_refetch') throw new Error('unexpected must_refetch');
+    expect(page.changes.length).toBeLessThanOrEqual(limit);
+    applyPage(local, page);
+    cursor = page.cursor;
+    if (!page.hasMore) return cursor;
+  }
+}
+
+function applyPage(local: Map<string, Profile>, page: ChangePage): void {
+  for (const change of page.changes) {
+    if (change.op === 'put') local.set(change.profile.id, change.profile);
+    else local.delete(change.id);
+  }
+}
+
+describe.each(backends)('$name profile store', (backend) => {
+  let store: ProfileStore;
+  beforeEach(async () => {
+    store = await backend.make();
+  });
+
+  it('puts, gets, replaces, lists and deletes', async () => {
+    expect(await store.get('a')).toBeUndefined();
+    await store.put(profile('b'));
+    await store.put(profile('a'));
+    expect(await store.get('a')).toEqual(profile('a'));
+    await store.put(profile('a', 2));
+    expect(await store.get('a')).toEqual(profile('a', 2));
+    expect((await store.list()).map((p) => p.id)).toEqual(['a', 'b']);
+    expect((await store.list(['b', 'missing', 'a'])).map((p) => p.id)).toEqual(['b', 'a']);
+    expect(await store.list([])).toEqual([]);
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+    expect(await store.get('a')).toBeUndefined();
+    expect((await store.list()).map((p) => p.id)).toEqual(['b']);
+  });
+
+  it('returns copies, so a caller mutating a profile does not change the store', async () => {
+    const p = profile('x');
+    await store.put(p);
+    p.name = 'changed';
+    const got = (await store.get('x')) as Profile;
+    got.tags.push('mutated');
+    expect(await store.get('x')).toEqual(profile('x'));
+  });
+
+  it('keeps ids with odd characters intact', async () => {
+    const id = 'ü/ spaced:{weird}|id' + 'x'.repeat(100);
+    await store.put(profile(id));
+    expect((await store.get(id))?.id).toBe(id);
+    const page = await store.changesSince(null, 10);
+    expect(page !== 'must_refetch' && page.changes).toEqual([{ op: 'put', profile: profile(id) }]);
+  });
+
+  it('pages the change log in change order, latest change per id only', async () => {
+    for (const id of ['a', 'b', 'c', 'd']) await store.put(profile(id));
+    await store.put(profile('b', 2)); // b moves to the end
+    const first = await store.changesSince(null, 3);
+    if (first === 'must_refetch') throw new Error('must_refetch');
+    expect(first.changes.map((c) => (c.op === 'put' ? c.profile.id : c.id))).toEqual(['a', 'c', 'd']);
+    expect(first.hasMore).toBe(true);
+    const second = await store.changesSince(first.cursor, 3);
+    if (second === 'must_refetch') throw new Error('must_refetch');
+    expect(second.changes).toEqual([{ op: 'put', profile: profile('b', 2) }]);
+    expect(second.hasMore).toBe(false);
+    const empty = await store.changesSince(second.cursor, 3);
+    expect(empty).toMatchObject({ changes: [], hasMore: false });
+  });
+
+  it('sends tombstones to a client that had the profile, not to one that starts from nothing', async () => {
+    await store.put(profile('a'));
+    await store.put(profile('b'));
+    const synced = await store.changesSince(null, 10);
+    if (synced === 'must_refetch') throw new Error('must_refetch');
+    await store.delete('a');
+    const incremental = await store.changesSince(synced.cursor, 10);
+    expect(incremental).toMatchObject({ changes: [{ op: 'delete', id: 'a' }], hasMore: false });
+    const fresh = await store.changesSince(null, 10);
+    expect(fresh).toMatchObject({ changes: [{ op: 'put', profile: profile('b') }], hasMore: false });
+  });
+
+  it('a client paging a fresh sync still gets deletes that happen while it pages', async () => {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await store.put(profile(id));
+    const local = new Map<string, Profile>();
+    const first = await store.changesSince(null, 2);
+    if (first === 'must_refetch') throw new Error('must_refetch');
+    applyPage(local, first); // has a, b
+    await store.delete('a');
+    await store.delete('e');
+    await pullAll(store, local, first.cursor, 2);
+    expect([...local.keys()].sort()).toEqual(['b', 'c', 'd']);
+  });
+
+  it('converges while profiles change between small pages', async () => {
+    for (let i = 0; i < 40; i++) await store.put(profile(`p${i}`));
+    const local = new Map<string, Profile>();
+    let cursor: string | null = null;
+    let step = 0;
+    for (;;) {
+      const page = await store.changesSince(cursor, 7);
+      if (page === 'must_refetch') throw new Error('must_refetch');
+      applyPage(local, page);
+      cursor = page.cursor;
+      // Between pulls: replace some, delete some, add new ones, re-add a deleted one.
+      step++;
+      if (step <= 6) {
+        await store.put(profile(`p${step * 3}`, step + 1));
+        await store.delete(`p${step * 5}`);
+        await store.put(profile(`new${step}`));
+        if (step === 4) await store.put(profile('p5', 9));
+      }
+      if (!page.hasMore && step > 6) break;
+    }
+    const server = await store.list();
+    expect([...local.values()].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [...server].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+
+  it('answers must_refetch for malformed, foreign and future cursors', async () => {
+    await store.put(profile('a'));
+    const page = await store.changesSince(null, 10);
+    if (page === 'must_refetch') throw new Error('must_refetch');
+    const state = decodeCursor(page.cursor);
+    expect(state).toBeDefined();
+    const good = state as NonNullable<typeof state>;
+    expect(await store.changesSince('not-a-cursor', 10)).toBe('must_refetch');
+    expect(await store.changesSince('%%%', 10)).toBe('must_refetch');
+    expect(await store.changesSince('x'.repeat(600), 10)).toBe('must_refetch');
+    expect(await store.changesSince(encodeCursor({ ...good, epoch: 'other-epoch' }), 10)).toBe('must_refetch');
+    expect(await store.changesSince(encodeCursor({ ...good, seq: good.seq + 100 }), 10)).toBe('must_refetch');
+    expect(await store.changesSince(page.cursor, 10)).toMatchObject({ changes: [], hasMore: false });
+  });
+
+  it('answers must_refetch once a tombstone the cursor still needs was pruned', async () => {
+    const small = await backend.make({ maxTombstones: 2 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await small.put(profile(id));
+    const old = await small.changesSince(null, 100);
+    if (old === 'must_refetch') throw new Error('must_refetch');
+    await small.delete('a');
+    const mid = await small.changesSince(old.cursor, 100);
+    if (mid === 'must_refetch') throw new Error('must_refetch');
+    expect(mid.changes).toEqual([{ op: 'delete', id: 'a' }]);
+    await small.delete('b');
+    await small.delete('c'); // three tombstones > 2: a's is pruned
+    expect(await small.changesSince(old.cursor, 100)).toBe('must_refetch');
+    // A cursor past the pruned tombstone is still served, and a fresh sync always is.
+    const local = new Map<string, Profile>([
+      ['b', profile('b')],
+      ['c', profile('c')],
+      ['d', profile('d')],
+      ['e', profile('e')],
+    ]);
+    await pullAll(small, local, mid.cursor, 1);
+    expect([...local.keys()].sort()).toEqual(['d', 'e']);
+    const fresh = new Map<string, Profile>();
+    await pullAll(small, fresh, null, 1);
+    expect([...fresh.keys()].sort()).toEqual(['d', 'e']);
+  });
+
+  it('loads a seed in order', async () => {
+    const seeded = await backend.make({ seed: [profile('z'), profile('y')] });
+    const page = await seeded.changesSince(null, 10);
+    expect(page !== 'must_refetch' && page.changes.map((c) => c.op === 'put' && c.profile.id)).toEqual(['z', 'y']);
+  });
+
+  it.runIf(backend.sibling !== undefined)('shares one set and one log between processes', async () => {
+    const other = (backend.sibling as (s: ProfileStore) => ProfileStore)(store);
+    await store.put(profile('a'));
+    await other.put(profile('b'));
+    expect((await other.list()).map((p) => p.id)).toEqual(['a', 'b']);
+    const page = await store.changesSince(null, 10);
+    if (page === 'must_refetch') throw new Error('must_refetch');
+    // A cursor from one process works on the other.
+    await store.delete('a');
+    expect(await other.changesSince(page.cursor, 10)).toMatchObject({ changes: [{ op: 'delete', id: 'a' }] });
+    // Concurrent writers get distinct sequence numbers: every put shows up once in the log.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? store : other).put(profile(`c${i}`))));
+    const local = new Map<string, Profile>();
+    await pullAll(other, local, null, 9);
+    expect(local.size).toBe(51);
+  });
+});
+
+describe('redis store seeding', () => {
+  it('seeds once, even when several processes start at once, and never after writes', async () => {
+    const prefix = `nearfeed-test:${randomUUID()}:`;
+    const stores = Array.from({ length: 3 }, () => new RedisProfileStore({ keyPrefix: prefix }));
+    redisStores.push(...stores);
+    const seeded = await Promise.all(stores.map((s) => s.seedIfEmpty([profile('a'), profile('b')])));
+    expect(seeded.filter(Boolean)).toHaveLength(1);
+    const first = stores[0] as RedisProfileStore;
+    await first.delete('a');
+    await first.delete('b');
+    expect(await first.seedIfEmpty([profile('a')])).toBe(false);
+    expect(await first.list()).toEqual([]);
+  });
+});
