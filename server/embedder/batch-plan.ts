@@ -1,0 +1,50 @@
+/**
+ * Cuts a set of tokenised inputs into model batches. Inputs are sorted by length so each batch pads little,
+ * and a batch is bounded both by a count and by a token budget (batch × padded length): attention memory and
+ * time grow with batch × length², so long texts must come in smaller batches than short ones.
+ */
+
+export interface BatchLimits {
+  /** Most inputs in one batch. */
+  maxBatchSize: number;
+  /** Most padded tokens in one batch (rows × longest row). A single longer input still gets its own batch. */
+  maxBatchTokens: number;
+}
+
+/** Order of the inputs inside the plan. sentence-transformers sorts longest first. */
+export type LengthOrder = 'longest-first' | 'shortest-first';
+
+/**
+ * Returns batches of input indices (into `lengths`). Every index appears exactly once; within a batch the
+ * indices are sorted by length, so the first (longest-first) or last (shortest-first) sets the padded length.
+ */
+export function planBatches(
+  lengths: readonly number[],
+  limits: BatchLimits,
+  order: LengthOrder = 'longest-first',
+): number[][] {
+  const maxSize = Math.max(1, Math.floor(limits.maxBatchSize));
+  const maxTokens = Math.max(1, Math.floor(limits.maxBatchTokens));
+  const indices = lengths.map((_, i) => i);
+  // Ties keep the caller's order, so a plan is deterministic for a given input.
+  const sign = order === 'longest-first' ? -1 : 1;
+  indices.sort((a, b) => sign * ((lengths[a] ?? 0) - (lengths[b] ?? 0)) || a - b);
+
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let padded = 0;
+  for (const index of indices) {
+    const length = lengths[index] ?? 0;
+    const nextPadded = Math.max(padded, length);
+    const fits = current.length < maxSize && (current.length + 1) * nextPadded <= maxTokens;
+    if (current.length > 0 && !fits) {
+      batches.push(current);
+      current = [];
+      padded = 0;
+    }
+    current.push(index);
+    padded = Math.max(padded, length);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}

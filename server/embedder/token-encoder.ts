@@ -1,0 +1,78 @@
+/**
+ * Text → token ids, truncated the way Hugging Face tokenizers truncate a single sequence: the text's own
+ * tokens are cut so that the special tokens still fit, i.e. `[CLS] first max-2 pieces [SEP]` for BERT.
+ * transformers.js' `truncation: true` instead chops the finished sequence and drops the final [SEP], which
+ * changes the embedding; this module does it faithfully.
+ */
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+
+/** One tokenised text: ids and, for models that take them, token type ids (same length). */
+export interface EncodedText {
+  ids: number[];
+  typeIds: number[] | undefined;
+}
+
+interface RawEncoding {
+  input_ids: number[][];
+  token_type_ids?: number[][];
+}
+
+/** Tokeniser bound to a truncation length. */
+export class TokenEncoder {
+  /** Special tokens the tokenizer puts after the text (1 for BERT's [SEP]). */
+  readonly suffixLength: number;
+  readonly padTokenId: number;
+
+  constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    readonly maxSeqLength: number,
+  ) {
+    this.suffixLength = detectSuffixLength(tokenizer);
+    this.padTokenId = tokenizer.pad_token_id ?? 0;
+  }
+
+  /** Tokenises and truncates each text to at most `maxSeqLength` ids, special tokens included. */
+  encode(texts: readonly string[]): EncodedText[] {
+    if (texts.length === 0) return [];
+    const raw = this.tokenizer._call([...texts], {
+      add_special_tokens: true,
+      padding: false,
+      truncation: false,
+      return_tensor: false,
+    }) as unknown as RawEncoding;
+    return raw.input_ids.map((ids, i) => ({
+      ids: this.truncate(ids),
+      typeIds: raw.token_type_ids?.[i] === undefined ? undefined : this.truncate(raw.token_type_ids[i]),
+    }));
+  }
+
+  /** Token counts after truncation. */
+  count(texts: readonly string[]): number[] {
+    return this.encode(texts).map((encoded) => encoded.ids.length);
+  }
+
+  private truncate(ids: number[]): number[] {
+    const max = this.maxSeqLength;
+    if (ids.length <= max) return ids;
+    const suffix = Math.min(this.suffixLength, max);
+    return ids.slice(0, max - suffix).concat(ids.slice(ids.length - suffix));
+  }
+}
+
+/**
+ * How many special tokens the tokenizer appends after a single text, found by encoding a probe with and
+ * without special tokens and locating the bare ids inside the full sequence.
+ */
+function detectSuffixLength(tokenizer: PreTrainedTokenizer): number {
+  const probe = 'nearfeed probe text';
+  const encode = (add_special_tokens: boolean): number[] =>
+    (tokenizer._call(probe, { add_special_tokens, return_tensor: false }) as unknown as { input_ids: number[] })
+      .input_ids;
+  const full = encode(true);
+  const bare = encode(false);
+  for (let start = 0; start + bare.length <= full.length; start++) {
+    if (bare.every((id, k) => full[start + k] === id)) return full.length - start - bare.length;
+  }
+  // A template that rewrites the text's own tokens: keep the head, as transformers.js would.
+  return 0;
+}
