@@ -7,6 +7,7 @@ import type { Profile } from '../shared/types';
 import type { ProfileStore } from './store/profile-store';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import type { MlService } from './ml/ml-service';
+import type { StaticFilesOptions } from './static';
 
 /** Server-only settings, read from env next to the shared ones. */
 export interface ServerConfig extends NearfeedConfig {
@@ -23,6 +24,12 @@ export interface ServerConfig extends NearfeedConfig {
   maxBatchSize: number;
   /** Largest single text, in bytes; longer texts are truncated by tokens up to this. */
   maxTextBytes: number;
+  /** DYNAMIC_BATCHING (default true): coalesce concurrent embedding requests into one model call. */
+  dynamicBatching: boolean;
+  /** BATCH_WINDOW_MS (default 3): how long the first waiting request waits for others to join its batch. */
+  batchWindowMs: number;
+  /** MAX_QUEUE_SIZE (default 1024): texts waiting for the model; beyond it requests get 429 overloaded. */
+  maxQueueSize: number;
 }
 
 export interface ServerDeps {
@@ -30,6 +37,8 @@ export interface ServerDeps {
   store: ProfileStore;
   cache: EmbeddingCache;
   ml: MlService;
+  /** When set, the app also serves the built demo at `/` and model folders at `/models/<name>/`. */
+  staticFiles?: StaticFilesOptions;
 }
 
 export type { Profile };

@@ -28,3 +28,18 @@ export class ApiFailure extends HTTPException {
     return { error: this.message, error_type: this.errorType };
   }
 }
+
+/** The JSON error response for a failure; anything that is not an ApiFailure is reported as 500 internal. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof ApiFailure) return Response.json(err.body(), { status: err.status });
+  if (err instanceof HTTPException) {
+    // Hono's own exceptions (e.g. from its middleware) keep their status but get our body shape.
+    const status = err.status;
+    const errorType: ApiError['error_type'] =
+      status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status < 500 ? 'validation' : 'internal';
+    const body: ApiError = { error: err.message || `HTTP ${status}`, error_type: errorType };
+    return Response.json(body, { status });
+  }
+  const body: ApiError = { error: 'internal server error', error_type: 'internal' };
+  return Response.json(body, { status: 500 });
+}

@@ -1,0 +1,105 @@
+/**
+ * Server settings from env: the shared ones (shared/config.ts `parseConfig`) plus the server's own. Every
+ * invalid value is a ConfigError naming the variable, the value and what is allowed.
+ */
+import { ConfigError, parseConfig } from '../shared/config';
+import type { ServerConfig } from './deps';
+
+/** One server-only env variable, for docs and error messages. */
+export interface ServerVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** The server's own variables (the shared ones are in shared/config.ts CONFIG_VARIABLES). */
+export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
+  { name: 'PORT', default: '8787', description: 'HTTP port.' },
+  { name: 'REDIS_URL', default: '', description: 'Redis for the embedding cache (and the store with PROFILE_STORE=redis); unset: in-memory cache.' },
+  { name: 'PROFILE_STORE', default: 'memory', description: 'memory (seeded with the demo data) or redis (needs REDIS_URL).' },
+  { name: 'EMBEDDING_CACHE_TTL', default: '3600', description: 'Seconds an embedding cache entry lives.' },
+  { name: 'MAX_BODY_BYTES', default: '2097152', description: 'Largest request body; larger ones get 413 payload_too_large.' },
+  { name: 'MAX_BATCH_SIZE', default: '64', description: 'Most items in one batch request; more get 413 batch_too_large.' },
+  { name: 'MAX_TEXT_BYTES', default: '32768', description: 'Largest single text in UTF-8 bytes (422 above); texts are truncated to max_seq_length tokens.' },
+  { name: 'DYNAMIC_BATCHING', default: 'true', description: 'Coalesce concurrent embedding requests into one model call.' },
+  { name: 'BATCH_WINDOW_MS', default: '3', description: 'How long a request waits for others to share its model call.' },
+  { name: 'MAX_QUEUE_SIZE', default: '1024', description: 'Texts waiting for the model before requests get 429 overloaded.' },
+]);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function raw(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = raw(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, v, `${name} must be an integer in [${min}, ${max}], got "${v}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = raw(env, name);
+  if (v === undefined) return fallback;
+  const lower = v.toLowerCase();
+  if (['true', '1', 'yes'].includes(lower)) return true;
+  if (['false', '0', 'no'].includes(lower)) return false;
+  throw new ConfigError(name, v, `${name} must be one of true, false, 1, 0, yes, no, got "${v}"`);
+}
+
+export interface LoadedServerConfig {
+  config: ServerConfig;
+  /** Non-fatal notes from the shared parser (e.g. weights renormalised). */
+  warnings: string[];
+}
+
+/** Parses and validates every setting; throws ConfigError on the first invalid one. */
+export function loadServerConfig(env: Env): LoadedServerConfig {
+  const { config: shared, warnings } = parseConfig(env);
+
+  const redisUrl = raw(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', redisUrl, `REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+  }
+  const store = raw(env, 'PROFILE_STORE') ?? 'memory';
+  if (store !== 'memory' && store !== 'redis') {
+    throw new ConfigError('PROFILE_STORE', store, `PROFILE_STORE must be one of memory, redis, got "${store}"`);
+  }
+  if (store === 'redis' && redisUrl === undefined) {
+    throw new ConfigError('PROFILE_STORE', store, 'PROFILE_STORE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)');
+  }
+
+  const maxBodyBytes = int(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const maxBatchSize = int(env, 'MAX_BATCH_SIZE', 64, 1, 4096);
+  const maxTextBytes = int(env, 'MAX_TEXT_BYTES', 32 * 1024, 1, maxBodyBytes);
+  const maxQueueSize = int(env, 'MAX_QUEUE_SIZE', 1024, 1, 1_000_000);
+  if (maxQueueSize < maxBatchSize) {
+    throw new ConfigError(
+      'MAX_QUEUE_SIZE',
+      maxQueueSize,
+      `MAX_QUEUE_SIZE (${maxQueueSize}) must be >= MAX_BATCH_SIZE (${maxBatchSize}), or a full batch could never queue`,
+    );
+  }
+
+  return {
+    config: {
+      ...shared,
+      port: int(env, 'PORT', 8787, 0, 65535),
+      ...(redisUrl !== undefined ? { redisUrl } : {}),
+      profileStore: store,
+      embeddingCacheTtl: int(env, 'EMBEDDING_CACHE_TTL', 3600, 1, 365 * 24 * 3600),
+      maxBodyBytes,
+      maxBatchSize,
+      maxTextBytes,
+      dynamicBatching: bool(env, 'DYNAMIC_BATCHING', true),
+      batchWindowMs: int(env, 'BATCH_WINDOW_MS', 3, 0, 1000),
+      maxQueueSize,
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The MlService implementation: text cache → dynamic batcher → embedder, profile vectors with the
+ * content-hash guard, and health. Routes reach inference only through this.
+ */
+import { createHash } from 'node:crypto';
+import type { EmbedderInfo } from '../../shared/embedder';
+import { contentHash, profileToText } from '../../shared/profile-text';
+import type { Profile } from '../../shared/types';
+import type { EmbeddingCache } from '../cache/embedding-cache';
+import type { ServerConfig } from '../deps';
+import { ApiFailure } from '../http/errors';
+import type { ProfileStore } from '../store/profile-store';
+import { DynamicBatcher, QueueFullError, type BatcherStats } from './dynamic-batcher';
+import { computeHealth, type ModelState } from './health';
+import type { MlHealth, MlService } from './ml-service';
+
+export type { ModelState } from './health';
+
+export interface MlServiceOptions {
+  config: ServerConfig;
+  cache: EmbeddingCache;
+  /** Read again right before a profile vector is written, so a vector of an old version is never stored. */
+  store: ProfileStore;
+  model: ModelState;
+}
+
+/** MlService plus counters for tests and benchmarks. */
+export interface NodeMlService extends MlService {
+  /** Dynamic batcher counters; undefined when ML is unavailable or dynamic batching is off. */
+  batcherStats(): BatcherStats | undefined;
+}
+
+/** sha256 hex of the UTF-8 text: the `{sha256}` part of `embedding:text:{model_key}:{sha256}`. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function createMlService(options: MlServiceOptions): NodeMlService {
+  const { config, cache, store, model } = options;
+  const embedder = model.state === 'ready' && config.mlEnabled ? model.embedder : undefined;
+  const state: ModelState = embedder ? model : config.mlEnabled ? model : { state: 'disabled' };
+
+  const batcher =
+    embedder && config.dynamicBatching
+      ? new DynamicBatcher<string, Float32Array>({
+          run: (texts) => embedder.embed(texts),
+          maxBatchSize: config.maxBatchSize,
+          windowMs: config.batchWindowMs,
+          maxQueueSize: config.maxQueueSize,
+        })
+      : undefined;
+
+  function requireEmbedder(): NonNullable<typeof embedder> {
+    if (embedder) return embedder;
+    const why =
+      state.state === 'failed' ? `the model failed to load (${state.error})` : 'ML is disabled (ML_ENABLED=false)';
+    throw new ApiFailure('ml_unavailable', `ML is unavailable: ${why}; see /api/v1/ml/health`);
+  }
+
+  /** Runs texts through the model: coalesced with concurrent requests when dynamic batching is on. */
+  async function infer(texts: string[]): Promise<Float32Array[]> {
+    const e = requireEmbedder();
+    if (!batcher) return e.embed(texts);
+    try {
+      return await batcher.submit(texts);
+    } catch (err) {
+      if (err instanceof QueueFullError) {
+        throw new ApiFailure('overloaded', `${err.message}; retry later`);
+      }
+      throw err;
+    }
+  }
+
+  /** Cache calls never fail a request: a broken cache is a miss and a dropped write (health reports it). */
+  async function quietly<T>(op: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await op();
+    } catch {
+      return fallback;
+    }
+  }
+
+  return {
+    available: () => embedder !== undefined,
+
+    info: (): EmbedderInfo | undefined => embedder?.info,
+
+    async embedTexts(texts) {
+      const e = requireEmbedder();
+      const key = e.info.modelKey;
+      // One cache read and one model pass for the distinct texts; duplicates share a vector.
+      const distinct = [...new Set(texts)];
+      const hashes = distinct.map(textHash);
+      const hits = await quietly(
+        () => cache.getTexts(key, hashes),
+        distinct.map(() => undefined),
+      );
+      const byText = new Map<string, Float32Array>();
+      const missing: string[] = [];
+      const missingHashes: string[] = [];
+      distinct.forEach((text, i) => {
+        const hit = hits[i];
+        if (hit && hit.modelKey === key && hit.contentHash === hashes[i]) byText.set(text, hit.vector);
+        else {
+          missing.push(text);
+          missingHashes.push(hashes[i]!);
+        }
+      });
+      let cached = 0;
+      for (const t of texts) if (byText.has(t)) cached++;
+
+      if (missing.length > 0) {
+        const vectors = await infer(missing);
+        missing.forEach((text, i) => byText.set(text, vectors[i]!));
+        await quietly(
+          () => cache.setTexts(key, missingHashes.map((textHash, i) => ({ textHash, vector: vectors[i]! }))),
+          undefined,
+        );
+      }
+      return { vectors: texts.map((t) => byText.get(t)!), cached };
+    },
+
+    async profileVectors(profiles: readonly Profile[]) {
+      const e = requireEmbedder();
+      const key = e.info.modelKey;
+      const ids = profiles.map((p) => p.id);
+      const hashes = await Promise.all(profiles.map((p) => contentHash(p)));
+      const read = await quietly(
+        () => cache.readProfiles(ids, { modelKey: key, contentHashes: hashes }),
+        undefined,
+      );
+      const out: (Float32Array | undefined)[] = profiles.map((_, i) => {
+        const hit = read?.entries[i];
+        // Checked here too: a vector of another model or another version of the profile is never used.
+        return hit && hit.modelKey === key && hit.contentHash === hashes[i] ? hit.vector : undefined;
+      });
+      const missIdx: number[] = [];
+      out.forEach((v, i) => {
+        if (!v) missIdx.push(i);
+      });
+      if (missIdx.length === 0) return out as Float32Array[];
+
+      const computed = await infer(missIdx.map((i) => profileToText(profiles[i]!)));
+      missIdx.forEach((i, j) => {
+        out[i] = computed[j]!;
+      });
+
+      // The profile may have changed while its vector was computed: read the store again and let the cache
+      // write only entries whose hash is still the stored profile's (deleted profiles are not written).
+      const missIds = missIdx.map((i) => ids[i]!);
+      const current = await store.list(missIds);
+      const currentHash = new Map<string, string>();
+      await Promise.all(
+        current.map(async (p) => {
+          currentHash.set(p.id, await contentHash(p));
+        }),
+      );
+      const entries = missIdx
+        .filter((i) => currentHash.get(ids[i]!) === hashes[i])
+        .map((i) => ({ id: ids[i]!, entry: { vector: out[i]!, modelKey: key, contentHash: hashes[i]! } }));
+      if (entries.length > 0) {
+        await quietly(
+          () =>
+            cache.setProfiles(entries, {
+              ticket: read?.ticket,
+              currentContentHashes: entries.map((en) => currentHash.get(en.id)),
+            }),
+          undefined,
+        );
+      }
+      return out as Float32Array[];
+    },
+
+    async forgetProfile(id) {
+      await quietly(() => cache.deleteProfile(id), undefined);
+    },
+
+    async health(): Promise<MlHealth> {
+      return computeHealth(config, state, cache);
+    },
+
+    batcherStats: () => batcher?.stats(),
+
+    async close() {
+      batcher?.close();
+      await embedder?.dispose();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Health of the ML side, computed from what is loaded and what the cache says right now. ready: model
+ * loaded, no fallback, cache reachable. degraded: serving, but on a fallback (each one listed in `reasons`).
+ * unavailable: ML disabled or the model failed to load (HTTP 503).
+ */
+import type { NearfeedConfig } from '../../shared/config';
+import type { Embedder } from '../../shared/embedder';
+import type { EmbeddingCache } from '../cache/embedding-cache';
+import type { MlHealth } from './ml-service';
+
+/** What the server has for inference: a loaded embedder (with its degradation notes), or why there is none. */
+export type ModelState =
+  | { state: 'ready'; embedder: Embedder; notes: readonly string[] }
+  | { state: 'disabled' }
+  | { state: 'failed'; error: string };
+
+/** Builds the health report; `cache.connected()` is read live, so a Redis outage shows at once. */
+export function computeHealth(config: NearfeedConfig, model: ModelState, cache: EmbeddingCache): MlHealth {
+  const connected = cache.connected();
+  const reasons: string[] = [];
+  const cacheReport = { backend: cache.backend, connected };
+
+  if (model.state !== 'ready') {
+    reasons.push(
+      model.state === 'disabled'
+        ? 'ML is disabled (ML_ENABLED=false): ranking uses diligence and engagement only'
+        : `model failed to load: ${model.error}`,
+    );
+    if (!connected) reasons.push(`embedding cache (${cache.backend}) is unreachable`);
+    return {
+      status: 'unavailable',
+      ml_enabled: config.mlEnabled,
+      model: { name: config.embeddingModel, available: false, device: null, dtype: config.embeddingDtype, dimension: null },
+      cache: cacheReport,
+      reasons,
+    };
+  }
+
+  const info = model.embedder.info;
+  reasons.push(...model.notes);
+  // The embedder's notes normally say this already; derive it too so a CPU fallback can never go unreported.
+  if (model.notes.length === 0 && config.mlDevice === 'cuda' && info.device !== 'cuda') {
+    reasons.push(`running on ${info.device} instead of the requested cuda`);
+  }
+  if (!connected) {
+    reasons.push(`embedding cache (${cache.backend}) is unreachable: computing every vector without it`);
+  }
+  return {
+    status: reasons.length === 0 ? 'ready' : 'degraded',
+    ml_enabled: config.mlEnabled,
+    model: { name: info.model, available: true, device: info.device, dtype: info.dtype, dimension: info.dimension },
+    cache: cacheReport,
+    reasons,
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * /api/v1/ml/*: embeddings, similarity, profile ranking (single and batch), health and info. Handlers
+ * validate, call the MlService and shape the JSON; inference, caching and batching live behind MlService.
+ */
+import { Hono } from 'hono';
+import { cosineSimilarity, rankCandidates, resolveWeights } from '../../shared/scoring';
+import { float32ToBase64 } from '../../shared/base64';
+import { profileToText } from '../../shared/profile-text';
+import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type { ServerDeps } from '../deps';
+import {
+  optionalEnum,
+  optionalIds,
+  optionalInt,
+  optionalNumber,
+  readJsonObject,
+  requireBatch,
+  requireId,
+  requireObject,
+  requireText,
+  requireTexts,
+  type JsonObject,
+} from '../http/body';
+import { ApiFailure } from '../http/errors';
+import { parseInlineProfile } from '../http/profile-input';
+import { VERSION } from '../http/version';
+
+/** Most results one rank request returns. */
+export const MAX_RANK_LIMIT = 10_000;
+/** Results of a rank request without `limit`. */
+export const DEFAULT_RANK_LIMIT = 20;
+/** Most explicit candidate ids one rank request may name. */
+export const MAX_CANDIDATE_IDS = 10_000;
+
+/** One ranked candidate on the wire. */
+export interface RankedProfileJson {
+  profile_id: string;
+  score: number;
+  breakdown: ScoreBreakdown;
+}
+
+/** Body of POST /ml/profiles/rank, and of each item of /ml/profiles/rank/batch. */
+export interface RankResponseJson {
+  results: RankedProfileJson[];
+  model: string | null;
+  ml_applied: boolean;
+}
+
+interface RankRequest {
+  profileId?: string;
+  profile?: Profile;
+  candidateIds?: string[];
+  limit: number;
+  weights?: Partial<RankWeights>;
+}
+
+export function mlRoutes(deps: ServerDeps): Hono {
+  const { config, ml, store } = deps;
+  const app = new Hono();
+
+  /** Model name and dimension for responses; only called after an embedding succeeded. */
+  function modelFields(): { model: string; dimension: number } {
+    const info = ml.info();
+    return { model: info?.model ?? config.embeddingModel, dimension: info?.dimension ?? 0 };
+  }
+
+  app.post('/embeddings', async (c) => {
+    const body = await readJsonObject(c);
+    const text = requireText(body.text, 'text', config.maxTextBytes);
+    const { vectors } = await ml.embedTexts([text]);
+    return c.json({ embedding: Array.from(vectors[0]!), ...modelFields() });
+  });
+
+  app.post('/embeddings/batch', async (c) => {
+    const body = await readJsonObject(c);
+    const texts = requireTexts(body.texts, 'texts', config.maxBatchSize, config.maxTextBytes);
+    const encoding = optionalEnum(body.encoding, 'encoding', ['float', 'base64'] as const) ?? 'float';
+    const { vectors, cached } = await ml.embedTexts(texts);
+    const embeddings = encoding === 'base64' ? vectors.map(float32ToBase64) : vectors.map((v) => Array.from(v));
+    return c.json({ embeddings, ...modelFields(), encoding, cached });
+  });
+
+  app.post('/similarity', async (c) => {
+    const body = await readJsonObject(c);
+    const a = requireText(body.a, 'a', config.maxTextBytes);
+    const b = requireText(body.b, 'b', config.maxTextBytes);
+    const { vectors } = await ml.embedTexts([a, b]);
+    return c.json({ similarity: cosineSimilarity(vectors[0]!, vectors[1]!), model: modelFields().model });
+  });
+
+  app.post('/similarity/batch', async (c) => {
+    const body = await readJsonObject(c);
+    const pairs = requireBatch(body.pairs, 'pairs', config.maxBatchSize).map((item, i) => {
+      const pair = requireObject(item, `pairs[${i}]`);
+      return {
+        a: requireText(pair.a, `pairs[${i}].a`, config.maxTextBytes),
+        b: requireText(pair.b, `pairs[${i}].b`, config.maxTextBytes),
+      };
+    });
+    // embedTexts embeds each distinct text once, however often it appears.
+    const { vectors } = await ml.embedTexts(pairs.flatMap((p) => [p.a, p.b]));
+    const similarities = pairs.map((_, i) => cosineSimilarity(vectors[2 * i]!, vectors[2 * i + 1]!));
+    return c.json({ similarities, model: modelFields().model });
+  });
+
+  function parseRankRequest(value: unknown, field: string): RankRequest {
+    const at = (name: string) => (field ? `${field}.${name}` : name);
+    const body: JsonObject = requireObject(value, field || 'body');
+    const hasId = body.profile_id !== undefined && body.profile_id !== null;
+    const hasProfile = body.profile !== undefined && body.profile !== null;
+    if (hasId === hasProfile) {
+      throw new ApiFailure('validation', `give exactly one of \`${at('profile_id')}\` or \`${at('profile')}\``);
+    }
+    const weights = parseWeights(body.weights, at('weights'));
+    return {
+      profileId: hasId ? requireId(body.profile_id, at('profile_id')) : undefined,
+      profile: hasProfile ? parseInlineProfile(body.profile, at('profile'), config.maxTextBytes) : undefined,
+      candidateIds: optionalIds(body.candidate_ids, at('candidate_ids'), MAX_CANDIDATE_IDS),
+      limit: optionalInt(body.limit, at('limit'), 1, MAX_RANK_LIMIT) ?? DEFAULT_RANK_LIMIT,
+      weights,
+    };
+  }
+
+  function parseWeights(value: unknown, field: string): Partial<RankWeights> | undefined {
+    if (value === undefined || value === null) return undefined;
+    const w = requireObject(value, field);
+    const weights: Partial<RankWeights> = {};
+    for (const key of ['similarity', 'diligence', 'engagement'] as const) {
+      const v = optionalNumber(w[key], `${field}.${key}`, 0, 1);
+      if (v !== undefined) weights[key] = v;
+    }
+    try {
+      resolveWeights({ ...config.weights, ...weights }, true);
+    } catch (err) {
+      throw new ApiFailure('validation', `\`${field}\`: ${(err as Error).message}`);
+    }
+    return weights;
+  }
+
+  async function rank(req: RankRequest): Promise<RankResponseJson> {
+    let query: Profile;
+    if (req.profileId !== undefined) {
+      const found = await store.get(req.profileId);
+      if (!found) throw new ApiFailure('not_found', `profile \`${req.profileId}\` not found`);
+      query = found;
+    } else {
+      query = req.profile!;
+    }
+    const candidates = (await store.list(req.candidateIds)).filter((p) => p.id !== query.id);
+
+    let queryVector: Float32Array | null = null;
+    let vectors: Float32Array[] | undefined;
+    if (ml.available()) {
+      // A stored profile's vector lives in the profile cache; an inline one is a text like any other.
+      const [q, cands] = await Promise.all([
+        req.profileId !== undefined
+          ? ml.profileVectors([query]).then((v) => v[0]!)
+          : ml.embedTexts([profileToText(query)]).then((r) => r.vectors[0]!),
+        ml.profileVectors(candidates),
+      ]);
+      queryVector = q;
+      vectors = cands;
+    }
+    const ranked = rankCandidates(
+      queryVector,
+      candidates.map((p, i) => ({ id: p.id, vector: vectors?.[i] ?? null, diligence: p.diligence, engagement: p.engagement })),
+      { weights: { ...config.weights, ...req.weights }, limit: req.limit },
+    );
+    return {
+      results: ranked.results.map((r) => ({ profile_id: r.id, score: r.score, breakdown: r.breakdown })),
+      model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
+      ml_applied: ranked.ml_applied,
+    };
+  }
+
+  app.post('/profiles/rank', async (c) => {
+    const body = await readJsonObject(c);
+    return c.json(await rank(parseRankRequest(body, '')));
+  });
+
+  app.post('/profiles/rank/batch', async (c) => {
+    const body = await readJsonObject(c);
+    // Validate every request before running any, so a bad item fails the call without partial work.
+    const requests = requireBatch(body.requests, 'requests', config.maxBatchSize).map((r, i) =>
+      parseRankRequest(r, `requests[${i}]`),
+    );
+    // Run together: their texts meet in the dynamic batcher and share model calls.
+    const results = await Promise.all(requests.map(rank));
+    return c.json({ results });
+  });
+
+  app.get('/health', async (c) => {
+    const health = await ml.health();
+    return c.json(health, health.status === 'unavailable' ? 503 : 200);
+  });
+
+  app.get('/info', (c) => {
+    const info = ml.info();
+    return c.json({
+      ml_available: ml.available(),
+      model: info?.model ?? config.embeddingModel,
+      model_key: info?.modelKey ?? null,
+      dimension: info?.dimension ?? null,
+      dtype: info?.dtype ?? config.embeddingDtype,
+      device: info?.device ?? null,
+      max_seq_length: info?.maxSeqLength ?? config.maxSeqLength ?? null,
+      max_batch_size: config.maxBatchSize,
+      max_text_bytes: config.maxTextBytes,
+      max_body_bytes: config.maxBodyBytes,
+      max_queue_size: config.maxQueueSize,
+      dynamic_batching: config.dynamicBatching,
+      batch_window_ms: config.batchWindowMs,
+      auto_truncate: true,
+      version: VERSION,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,127 @@
+/**
+ * Same-origin static files: the built demo at `/` and model folders at `/models/<name>/...`, so the browser
+ * loads its model and ONNX Runtime files from the server that serves the page, never from a hub or CDN.
+ * Paths are resolved inside their root folder and anything escaping it is a 404 (no directory traversal).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Hono, type Context } from 'hono';
+
+export interface StaticFilesOptions {
+  /** The built demo (dist/demo), served at `/`; unknown extension-less paths get its index.html. */
+  demoDir?: string;
+  /** Folders whose subfolders are models, e.g. models/generated: `/models/<sub>/...`. */
+  modelRoots?: readonly string[];
+  /** Single model folders by the name they are served under (e.g. a configured local EMBEDDING_MODEL). */
+  modelDirs?: Readonly<Record<string, string>>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.onnx_data': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+};
+
+/** Content type by file extension; unknown ones are served as bytes. */
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * `root` joined with the URL sub-path, or undefined when the result would leave `root` (`..`, encoded
+ * slashes, absolute paths, NUL bytes).
+ */
+export function resolveInside(root: string, subPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(subPath);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
+  const base = path.resolve(root);
+  const full = path.resolve(base, `.${path.posix.sep}${decoded}`);
+  return full === base || full.startsWith(base + path.sep) ? full : undefined;
+}
+
+/** A model name as it may appear in a URL segment: no separators, no dot-only names. */
+function isSafeName(name: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..';
+}
+
+async function fileResponse(c: Context, file: string | undefined, cacheControl: string): Promise<Response | undefined> {
+  if (!file) return undefined;
+  const info = await stat(file).catch(() => undefined);
+  if (!info) return undefined;
+  if (info.isDirectory()) return fileResponse(c, path.join(file, 'index.html'), cacheControl);
+  if (!info.isFile()) return undefined;
+  const headers = {
+    'content-type': contentTypeOf(file),
+    'content-length': String(info.size),
+    'cache-control': cacheControl,
+    'last-modified': info.mtime.toUTCString(),
+  };
+  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
+  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: 200, headers });
+}
+
+function notFound(c: Context): Response {
+  return c.json({ error: `no file at ${c.req.path}`, error_type: 'not_found' as const }, 404);
+}
+
+/** Routes for the demo and the model folders; mount at `/` after the API. */
+export function staticRoutes(options: StaticFilesOptions): Hono {
+  const app = new Hono();
+  const modelDirs = options.modelDirs ?? {};
+  const modelRoots = options.modelRoots ?? [];
+
+  app.on(['GET', 'HEAD'], '/models/:name/*', async (c) => {
+    const name = c.req.param('name');
+    if (!isSafeName(name)) return notFound(c);
+    const sub = c.req.path.slice(`/models/${name}/`.length);
+    // Raw (still percent-encoded) sub-path so resolveInside decodes exactly once.
+    const rawSub = new URL(c.req.url).pathname.split('/').slice(3).join('/');
+    const dirs = [
+      ...(Object.hasOwn(modelDirs, name) ? [modelDirs[name]!] : []),
+      ...modelRoots.map((root) => path.join(root, name)),
+    ];
+    for (const dir of dirs) {
+      const res = await fileResponse(c, resolveInside(dir, rawSub || sub), 'public, max-age=3600');
+      if (res) return res;
+    }
+    return notFound(c);
+  });
+
+  if (options.demoDir) {
+    const demoDir = options.demoDir;
+    app.on(['GET', 'HEAD'], '*', async (c) => {
+      const rawPath = new URL(c.req.url).pathname;
+      const res = await fileResponse(c, resolveInside(demoDir, rawPath), 'no-cache');
+      if (res) return res;
+      // A client-side route (no file extension) gets the page itself.
+      if (path.extname(rawPath) === '') {
+        const index = await fileResponse(c, path.join(demoDir, 'index.html'), 'no-cache');
+        if (index) return index;
+      }
+      return notFound(c);
+    });
+  }
+  return app;
+}
