@@ -1,0 +1,177 @@
+/**
+ * The demo's wiring: settings from the URL, the engine's lifecycle (create, sync, rank, replace on a device
+ * switch), and the views. Rendering lives in render-*.ts, the words in explain.ts.
+ */
+import { createFeedEngine } from '../index';
+import type { EngineDevice, EngineStatus, FeedEngine, FeedResult, UserProfile } from '../types';
+import { initials } from './avatar';
+import { createDeviceSwitch } from './device-switch';
+import { DEFAULT_WEIGHTS } from './explain';
+import { createProfileForm, EXAMPLE_USER } from './form';
+import { renderFeed, renderFeedError, renderFeedPlaceholder } from './render-feed';
+import { ProgressView, renderStatus, renderWarning } from './render-status';
+import { persistDevice, readSettings } from './settings';
+import type { NearfeedTestHook } from './test-hook';
+
+function byId(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`demo markup is missing #${id}`);
+  return el;
+}
+
+const settings = readSettings();
+const statusRoot = byId('status');
+const warningRoot = byId('warning');
+const feedRoot = byId('feed');
+const privacyRoot = byId('privacy');
+const panel = byId('profile-panel') as HTMLDetailsElement;
+const progress = new ProgressView(byId('progress'));
+
+const hook: NearfeedTestHook = {
+  engine: null,
+  lastFeed: null,
+  lastUser: null,
+  state: 'starting',
+  error: null,
+  syncError: null,
+  rankCount: 0,
+  settings,
+  refresh: (options) => refresh(options?.sync ?? true),
+};
+window.__nearfeed = hook;
+
+let engine: FeedEngine | null = null;
+/** Bumped on every engine (re)start, so callbacks and results of a replaced engine are dropped. */
+let generation = 0;
+let rankSeq = 0;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function showStatus(s: EngineStatus): void {
+  renderStatus(statusRoot, s);
+  renderWarning(warningRoot, s.warning ?? hook.syncError);
+  document.body.dataset.device = s.device;
+}
+
+function showPrivacy(device: EngineDevice): void {
+  privacyRoot.textContent =
+    device === 'server'
+      ? 'Server mode: your profile is sent to the nearfeed server, which ranks the feed for you.'
+      : 'Your profile is embedded and ranked on this device. It never leaves your browser.';
+}
+
+function showSummary(user: UserProfile): void {
+  byId('me-avatar').textContent = initials(user.name);
+  byId('me-name').textContent = user.name || 'You';
+}
+
+async function rank(user: UserProfile): Promise<FeedResult | null> {
+  const eng = engine;
+  if (!eng) return null;
+  const seq = ++rankSeq;
+  hook.state = 'ranking';
+  form.setBusy(true);
+  showSummary(user);
+  try {
+    const feed = await eng.rankFeed(user, { limit: settings.limit });
+    if (seq !== rankSeq || eng !== engine) return null;
+    renderFeed(feedRoot, user, feed, DEFAULT_WEIGHTS, eng.status().candidates);
+    showStatus(eng.status());
+    hook.lastFeed = feed;
+    hook.lastUser = user;
+    hook.error = null;
+    hook.rankCount++;
+    hook.state = 'ready';
+    return feed;
+  } catch (err) {
+    if (seq !== rankSeq || eng !== engine) return null;
+    hook.error = errorText(err);
+    hook.state = 'error';
+    renderFeedError(feedRoot, `Could not rank the feed: ${hook.error}`);
+    return null;
+  } finally {
+    if (seq === rankSeq) form.setBusy(false);
+  }
+}
+
+/** Pulls candidate changes; a failure (offline, server down) is a warning and the feed ranks from IndexedDB. */
+async function sync(eng: FeedEngine): Promise<void> {
+  hook.state = 'syncing';
+  try {
+    await eng.sync();
+    hook.syncError = null;
+  } catch (err) {
+    hook.syncError = `Could not reach the server (${errorText(err)}). Showing the candidates stored on this device.`;
+  }
+  if (eng === engine) showStatus(eng.status());
+}
+
+async function refresh(withSync: boolean): Promise<FeedResult | null> {
+  const eng = engine;
+  if (!eng) return null;
+  if (withSync) await sync(eng);
+  return rank(form.value());
+}
+
+async function start(device: EngineDevice): Promise<void> {
+  const gen = ++generation;
+  hook.state = 'starting';
+  hook.engine = null;
+  const old = engine;
+  engine = null;
+  progress.clear();
+  showPrivacy(device);
+  renderFeedPlaceholder(feedRoot, device === 'server' ? 'Asking the server…' : 'Loading the model on this device…');
+  if (old) await old.dispose().catch(() => undefined);
+  try {
+    const eng = await createFeedEngine({
+      serverUrl: '',
+      device,
+      ...(settings.dtype ? { dtype: settings.dtype } : {}),
+      weights: DEFAULT_WEIGHTS,
+      onProgress: (p) => {
+        if (gen === generation) progress.update(p);
+      },
+      onStatus: (s) => {
+        if (gen === generation) showStatus(s);
+      },
+    });
+    if (gen !== generation) {
+      await eng.dispose();
+      return;
+    }
+    engine = eng;
+    hook.engine = eng;
+    showStatus(eng.status());
+    await sync(eng);
+    if (gen === generation) await rank(form.value());
+  } catch (err) {
+    if (gen !== generation) return;
+    hook.error = errorText(err);
+    hook.state = 'error';
+    renderFeedError(feedRoot, `The feed engine could not start: ${hook.error}`);
+  }
+}
+
+const form = createProfileForm(byId('profile-form'), EXAMPLE_USER, (user) => {
+  void rank(user);
+  if (matchMedia('(max-width: 760px)').matches) panel.open = false;
+});
+showSummary(EXAMPLE_USER);
+// On a phone the feed comes first; the profile folds into a one-line summary the user can open.
+if (matchMedia('(max-width: 760px)').matches) panel.open = false;
+
+createDeviceSwitch(byId('device-switch'), settings.device, (device) => {
+  settings.device = device;
+  persistDevice(device);
+  void start(device);
+});
+byId('sync-now').addEventListener('click', () => void refresh(true));
+// "Last sync: 20 s ago" should age while the page stays open.
+setInterval(() => {
+  if (engine) showStatus(engine.status());
+}, 15_000);
+
+void start(settings.device);

@@ -1,0 +1,38 @@
+/**
+ * Demo settings read from the URL, so a choice survives a reload and tests can drive the demo:
+ * `?device=auto|webgpu|wasm|server`, `?dtype=fp32|q8|fp16`, `?limit=1..100`.
+ */
+import type { EmbeddingDtype } from '../../shared/embedder';
+import type { EngineDevice } from '../types';
+
+export const DEVICES: readonly EngineDevice[] = ['auto', 'webgpu', 'wasm', 'server'];
+const DTYPES: readonly EmbeddingDtype[] = ['fp32', 'q8', 'fp16'];
+
+export interface DemoSettings {
+  device: EngineDevice;
+  /** Undefined: the engine's default (fp32, the server's precision, so synced vectors are reused). */
+  dtype: EmbeddingDtype | undefined;
+  limit: number;
+}
+
+function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}
+
+export function readSettings(search: string = location.search): DemoSettings {
+  const q = new URLSearchParams(search);
+  const limit = Number.parseInt(q.get('limit') ?? '', 10);
+  return {
+    device: pick(q.get('device'), DEVICES) ?? 'auto',
+    dtype: pick(q.get('dtype'), DTYPES),
+    limit: Number.isFinite(limit) && limit >= 1 && limit <= 100 ? limit : 24,
+  };
+}
+
+/** Writes the device choice into the URL without reloading the page. */
+export function persistDevice(device: EngineDevice): void {
+  const url = new URL(location.href);
+  if (device === 'auto') url.searchParams.delete('device');
+  else url.searchParams.set('device', device);
+  history.replaceState(null, '', url);
+}

@@ -1,0 +1,31 @@
+/**
+ * A small, typed window hook so the e2e suite reads the engine's status and the feed shown without scraping
+ * the DOM. It exposes nothing the page does not already hold.
+ */
+import type { FeedEngine, FeedResult, UserProfile } from '../types';
+import type { DemoSettings } from './settings';
+
+export type DemoState = 'starting' | 'syncing' | 'ranking' | 'ready' | 'error';
+
+export interface NearfeedTestHook {
+  /** The engine in use (null while it is being replaced). */
+  engine: FeedEngine | null;
+  /** The feed on screen and the profile it was ranked for. */
+  lastFeed: FeedResult | null;
+  lastUser: UserProfile | null;
+  state: DemoState;
+  error: string | null;
+  /** Why the last sync failed (offline, server down), or null. */
+  syncError: string | null;
+  /** Feeds rendered since the page loaded. */
+  rankCount: number;
+  settings: DemoSettings;
+  /** Syncs (unless `sync: false`) and re-ranks the form's profile; resolves with the feed now shown. */
+  refresh(options?: { sync?: boolean }): Promise<FeedResult | null>;
+}
+
+declare global {
+  interface Window {
+    __nearfeed?: NearfeedTestHook;
+  }
+}
