@@ -1,0 +1,137 @@
+/**
+ * POST /feed: the ranked feed for one user, for devices that do not rank locally. Ranked by the shared
+ * `rankCandidates` the browser uses, over every stored candidate but the user and `exclude_ids`, so the server's
+ * feed and the device's feed are the same feed. Without ML (off, not loaded, or failing during this request)
+ * it still answers, ranked by diligence and engagement, with `ml_applied: false`.
+ */
+import { Hono } from 'hono';
+import { profileToText } from '../../shared/profile-text';
+import { rankCandidates, resolveWeights, type RankCandidate, type RankResult } from '../../shared/scoring';
+import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type { ServerDeps } from '../deps';
+import { optionalIds, optionalInt, optionalNumber, readJsonObject, requireId, requireObject } from '../http/body';
+import { ApiFailure } from '../http/errors';
+import { parseInlineProfile } from '../http/profile-input';
+
+/** Results when the request gives no `limit`. */
+export const FEED_DEFAULT_LIMIT = 20;
+/** Most results one feed request returns. */
+export const FEED_MAX_LIMIT = 1000;
+/** Most ids `exclude_ids` may hold. */
+export const FEED_MAX_EXCLUDE_IDS = 10_000;
+
+/** One feed entry on the wire. */
+export interface FeedItem {
+  profile: Profile;
+  score: number;
+  breakdown: ScoreBreakdown;
+}
+
+/** Body of a POST /feed response. */
+export interface FeedResponse {
+  results: FeedItem[];
+  /** Model id that computed the similarities, null when `ml_applied` is false. */
+  model: string | null;
+  ml_applied: boolean;
+  /** The weights applied, normalised (similarity 0 without ML). */
+  weights: RankWeights;
+}
+
+interface FeedRequest {
+  /** The user as the query: a stored profile (profile_id) or one sent inline. */
+  user: Pick<Profile, 'name' | 'headline' | 'bio' | 'tags'> & { id?: string };
+  limit: number;
+  excludeIds: string[];
+  weights: RankWeights;
+}
+
+/** Routes `POST /feed`, mounted under /api/v1. */
+export function feedRoutes(deps: ServerDeps): Hono {
+  const { store, ml, config } = deps;
+  const app = new Hono();
+
+  async function parseRequest(body: Record<string, unknown>): Promise<FeedRequest> {
+    const hasId = body.profile_id !== undefined && body.profile_id !== null;
+    const hasProfile = body.profile !== undefined && body.profile !== null;
+    if (hasId === hasProfile) throw new ApiFailure('validation', 'give exactly one of `profile_id` or `profile`');
+    const limit = optionalInt(body.limit, 'limit', 1, FEED_MAX_LIMIT) ?? FEED_DEFAULT_LIMIT;
+    const excludeIds = optionalIds(body.exclude_ids, 'exclude_ids', FEED_MAX_EXCLUDE_IDS) ?? [];
+    const weights = parseWeights(body.weights);
+    let user: FeedRequest['user'];
+    if (hasId) {
+      const id = requireId(body.profile_id, 'profile_id');
+      const found = await store.get(id);
+      if (!found) throw new ApiFailure('not_found', `profile \`${id}\` (profile_id) not found`);
+      user = found;
+    } else {
+      const inline = parseInlineProfile(body.profile, 'profile', config.maxTextBytes);
+      user = { name: inline.name, headline: inline.headline, bio: inline.bio, tags: inline.tags };
+      if (inline.id) user.id = inline.id;
+    }
+    return { user, limit, excludeIds, weights };
+  }
+
+  /** Request weights merged over the configured ones; 422 naming the field when out of range or all zero. */
+  function parseWeights(value: unknown): RankWeights {
+    if (value === undefined || value === null) return { ...config.weights };
+    const w = requireObject(value, 'weights');
+    const merged: RankWeights = { ...config.weights };
+    for (const key of ['similarity', 'diligence', 'engagement'] as const) {
+      const v = optionalNumber(w[key], `weights.${key}`, 0, 1);
+      if (v !== undefined) merged[key] = v;
+    }
+    try {
+      resolveWeights(merged, true);
+    } catch (err) {
+      throw new ApiFailure('validation', `\`weights\`: ${(err as Error).message}`);
+    }
+    return merged;
+  }
+
+  /** Ranks with similarity; undefined when ML is unavailable or fails on the way (the caller degrades). */
+  async function rankWithMl(req: FeedRequest, candidates: Profile[]): Promise<RankResult | undefined> {
+    if (!ml.available()) return undefined;
+    try {
+      const [query, vectors] = await Promise.all([
+        ml.embedTexts([profileToText(req.user)]).then((r) => r.vectors[0]),
+        ml.profileVectors(candidates),
+      ]);
+      if (!query) return undefined;
+      return rankCandidates(query, toRankCandidates(candidates, vectors), { weights: req.weights, limit: req.limit });
+    } catch (err) {
+      console.warn('[nearfeed] feed ranked without ML, it failed during the request:', err);
+      return undefined;
+    }
+  }
+
+  app.post('/feed', async (c) => {
+    const req = await parseRequest(await readJsonObject(c));
+    const excluded = new Set(req.excludeIds);
+    if (req.user.id !== undefined) excluded.add(req.user.id);
+    // Excluded candidates are dropped before ranking, so no vector is computed for them.
+    const candidates = (await store.list()).filter((p) => !excluded.has(p.id));
+
+    const ranked =
+      (await rankWithMl(req, candidates)) ??
+      rankCandidates(null, toRankCandidates(candidates), { weights: req.weights, limit: req.limit });
+    const byId = new Map(candidates.map((p) => [p.id, p]));
+    const body: FeedResponse = {
+      results: ranked.results.map((r) => ({ profile: byId.get(r.id) as Profile, score: r.score, breakdown: r.breakdown })),
+      model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
+      ml_applied: ranked.ml_applied,
+      weights: ranked.weights,
+    };
+    return c.json(body);
+  });
+
+  return app;
+}
+
+function toRankCandidates(profiles: readonly Profile[], vectors?: readonly Float32Array[]): RankCandidate[] {
+  return profiles.map((p, i) => ({
+    id: p.id,
+    vector: vectors?.[i] ?? null,
+    diligence: p.diligence,
+    engagement: p.engagement,
+  }));
+}

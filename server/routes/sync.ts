@@ -1,0 +1,107 @@
+/**
+ * GET /sync: incremental pull of candidate changes for browsers (Replicache/ElectricSQL style). Changes come in
+ * change order, one per id (the latest), deletes as tombstones; the opaque cursor says where to resume, and an
+ * unknown or expired one is 409 must_refetch: the client drops its copy and pulls again without a cursor.
+ * With `embeddings=true` every put carries the server's vector, so a browser on the same model key need not
+ * compute it.
+ */
+import { Hono } from 'hono';
+import { float32ToBase64 } from '../../shared/base64';
+import type { Profile } from '../../shared/types';
+import type { ServerDeps } from '../deps';
+import { ApiFailure } from '../http/errors';
+import type { ProfileChange } from '../store/profile-store';
+
+/** Changes per page when `limit` is not given. */
+export const SYNC_DEFAULT_LIMIT = 100;
+/** Most changes one page may hold. */
+export const SYNC_MAX_LIMIT = 1000;
+
+/** A profile's vector as sync sends it: base64 of little-endian float32. */
+export interface SyncEmbedding {
+  /** The model key (model id | dtype | max_seq_length): use the vector only when yours is the same. */
+  model: string;
+  dimension: number;
+  vector: string;
+}
+
+export type SyncChange = { op: 'put'; profile: Profile; embedding?: SyncEmbedding } | { op: 'delete'; id: string };
+
+/** Body of a GET /sync response. */
+export interface SyncResponse {
+  changes: SyncChange[];
+  cursor: string;
+  has_more: boolean;
+}
+
+/** Routes `GET /sync`, mounted under /api/v1. */
+export function syncRoutes(deps: ServerDeps): Hono {
+  const { store, ml } = deps;
+  const app = new Hono();
+
+  app.get('/sync', async (c) => {
+    const cursorParam = c.req.query('cursor');
+    const cursor = cursorParam === undefined || cursorParam === '' ? null : cursorParam;
+    const limit = parseLimit(c.req.query('limit'));
+    const embeddings = parseFlag(c.req.query('embeddings'), 'embeddings');
+
+    const page = await store.changesSince(cursor, limit);
+    if (page === 'must_refetch') {
+      throw new ApiFailure(
+        'must_refetch',
+        '`cursor` is unknown or expired (the change log was reset or trimmed past it); drop local candidates and sync again without a cursor',
+      );
+    }
+    const changes: SyncChange[] = embeddings ? await withEmbeddings(page.changes) : page.changes;
+    const body: SyncResponse = { changes, cursor: page.cursor, has_more: page.hasMore };
+    return c.json(body);
+  });
+
+  /** Adds vectors to the puts, computed (or read from the cache) in one batch; none when ML is unavailable. */
+  async function withEmbeddings(changes: ProfileChange[]): Promise<SyncChange[]> {
+    const info = ml.info();
+    if (!ml.available() || !info) return changes;
+    const puts = changes.filter((ch): ch is Extract<ProfileChange, { op: 'put' }> => ch.op === 'put');
+    if (puts.length === 0) return changes;
+    let vectors: Float32Array[];
+    try {
+      vectors = await ml.profileVectors(puts.map((ch) => ch.profile));
+    } catch (err) {
+      // Sync must keep working without ML: the client computes what the server could not send.
+      console.warn('[nearfeed] sync without embeddings, ML failed:', err);
+      return changes;
+    }
+    const byId = new Map<string, Float32Array>();
+    puts.forEach((ch, i) => {
+      const v = vectors[i];
+      if (v && v.length === info.dimension) byId.set(ch.profile.id, v);
+    });
+    return changes.map((ch) => {
+      const vector = ch.op === 'put' ? byId.get(ch.profile.id) : undefined;
+      if (ch.op !== 'put' || !vector) return ch;
+      return { ...ch, embedding: { model: info.modelKey, dimension: vector.length, vector: float32ToBase64(vector) } };
+    });
+  }
+
+  return app;
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return SYNC_DEFAULT_LIMIT;
+  const n = /^[0-9]{1,7}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= SYNC_MAX_LIMIT)) {
+    throw new ApiFailure(
+      'validation',
+      `\`limit\` must be an integer in [1, ${SYNC_MAX_LIMIT}], got ${JSON.stringify(raw.slice(0, 40))}`,
+    );
+  }
+  return n;
+}
+
+function parseFlag(raw: string | undefined, field: string): boolean {
+  if (raw === undefined || raw === '') return false;
+  const v = raw.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ApiFailure('validation', `\`${field}\` must be true or false, got ${JSON.stringify(raw.slice(0, 40))}`);
+}
