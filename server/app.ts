@@ -9,7 +9,10 @@ import { Hono } from 'hono';
 import type { ServerDeps } from './deps';
 import { limitBody } from './http/body-limit';
 import { ApiFailure, errorResponse } from './http/errors';
+import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
+import { profileRoutes } from './routes/profiles';
+import { syncRoutes } from './routes/sync';
 import { staticRoutes } from './static';
 
 /** Base path of the JSON API. */
@@ -32,7 +35,10 @@ export function createApp(deps: ServerDeps): Hono {
   const api = new Hono();
   api.use('*', limitBody(deps.config.maxBodyBytes));
   api.route('/ml', mlRoutes(deps));
-  // Candidate data (profiles, sync, feed) mounts here: api.route('/', profileRoutes(deps)) and so on.
+  // Candidate data: /profiles/{id}, /sync, /feed.
+  api.route('/', profileRoutes(deps));
+  api.route('/', syncRoutes(deps));
+  api.route('/', feedRoutes(deps));
   app.route(API_BASE, api);
 
   if (deps.staticFiles) app.route('/', staticRoutes(deps.staticFiles));

@@ -1,0 +1,123 @@
+/**
+ * `npm start`: settings → profile store → embedding cache → embedder → ML service → app → HTTP server.
+ * Only an invalid setting stops the start; a model that cannot load leaves ML unavailable (health says why)
+ * while the server goes on serving candidate data, and a Redis that is down only degrades the cache.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { createEmbeddingCache } from './cache/create-cache';
+import { loadServerConfig } from './config';
+import type { ServerConfig } from './deps';
+import { errorSummary } from './embedder/model-source';
+import { createNodeEmbedder } from './embedder/node-embedder';
+import { createMlService, type ModelState } from './ml/create-ml-service';
+import type { StaticFilesOptions } from './static';
+import { createProfileStore } from './store/create-store';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Where `npm run model:test` / `model:bench` write their models. */
+export const GENERATED_MODELS_DIR = path.join(ROOT, 'models', 'generated');
+/** The bundled model a hub model falls back to when the hub is unreachable. */
+export const BUNDLED_MODEL_DIR = path.join(GENERATED_MODELS_DIR, 'nearfeed-test');
+/** The built demo (`npm run build:demo`). */
+export const DEMO_DIR = path.join(ROOT, 'dist', 'demo');
+
+function log(message: string): void {
+  console.log(`[nearfeed] ${message}`);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the embedder; any failure becomes a 'failed' state, never a failed start. */
+export async function loadModel(config: ServerConfig): Promise<ModelState> {
+  if (!config.mlEnabled) return { state: 'disabled' };
+  try {
+    const { embedder, notes } = await createNodeEmbedder({
+      model: config.embeddingModel,
+      dtype: config.embeddingDtype,
+      device: config.mlDevice,
+      ...(config.maxSeqLength !== undefined ? { maxSeqLength: config.maxSeqLength } : {}),
+      ...(existsSync(BUNDLED_MODEL_DIR) ? { fallbackModelDir: BUNDLED_MODEL_DIR } : {}),
+      logger: (m) => log(m),
+    });
+    return { state: 'ready', embedder, notes };
+  } catch (err) {
+    return { state: 'failed', error: errorSummary(err) };
+  }
+}
+
+/** Demo and model folders served same-origin, so the browser never needs a hub or CDN. */
+export function staticFilesFor(config: ServerConfig): StaticFilesOptions {
+  const local = path.resolve(config.embeddingModel);
+  return {
+    ...(existsSync(path.join(DEMO_DIR, 'index.html')) ? { demoDir: DEMO_DIR } : {}),
+    modelRoots: [GENERATED_MODELS_DIR],
+    ...(isDirectory(local) ? { modelDirs: { [path.basename(local)]: local } } : {}),
+  };
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadServerConfig(env);
+  } catch (err) {
+    console.error(`[nearfeed] invalid configuration: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const { config, warnings } = loaded;
+  for (const w of warnings) log(`warning: ${w}`);
+
+  const store = await createProfileStore(config, { warn: (m) => log(`warning: ${m}`) });
+  const cache = createEmbeddingCache({
+    ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
+    ttlSeconds: config.embeddingCacheTtl,
+    logger: { warn: (m: string) => log(m), info: (m: string) => log(m) },
+  });
+  const model = await loadModel(config);
+  const ml = createMlService({ config, cache, store, model });
+  const app = createApp({ config, store, cache, ml, staticFiles: staticFilesFor(config) });
+
+  // Give a Redis cache a moment to connect, so the status line tells the truth.
+  for (let i = 0; i < 20 && config.redisUrl !== undefined && !cache.connected(); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const health = await ml.health();
+
+  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+    const ml =
+      health.status === 'unavailable'
+        ? `ML unavailable (${health.reasons.join('; ')})`
+        : `ML ${health.status}: ${health.model.name} on ${health.model.device} (${health.model.dtype}, ${health.model.dimension} dims)` +
+          (health.reasons.length > 0 ? ` — ${health.reasons.join('; ')}` : '');
+    log(`listening on http://localhost:${info.port} — ${ml}; cache ${health.cache.backend}, store ${store.backend}`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    // Stop accepting, let in-flight requests finish, then release the model and connections.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(() => {
+      void Promise.allSettled([ml.close(), cache.close(), store.close()]).then(() => process.exit(0));
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+// Run when executed directly (npm start), not when imported by a test or benchmark.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}
