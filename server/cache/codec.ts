@@ -20,6 +20,7 @@ const MAGIC = Buffer.from('NFE1', 'latin1');
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 const MAX_FIELD_BYTES = 0xffff;
 
+/** Encodes an entry in the format above; throws RangeError when model key or hash exceed 65,535 bytes. */
 export function encodeEntry(entry: CachedEmbedding): Buffer {
   const model = Buffer.from(entry.modelKey, 'utf8');
   const hash = Buffer.from(entry.contentHash, 'utf8');
@@ -42,6 +43,7 @@ export function encodeEntry(entry: CachedEmbedding): Buffer {
   return out;
 }
 
+/** Decodes a stored value; undefined for anything that is not exactly one well-formed entry. */
 export function decodeEntry(buf: Buffer | null | undefined): CachedEmbedding | undefined {
   if (!buf || buf.length < 12 || !buf.subarray(0, 4).equals(MAGIC)) return undefined;
   let at = 4;

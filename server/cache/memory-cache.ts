@@ -35,6 +35,7 @@ function copyEntry(entry: CachedEmbedding): CachedEmbedding {
   return { vector: Float32Array.from(entry.vector), modelKey: entry.modelKey, contentHash: entry.contentHash };
 }
 
+/** An in-process `EmbeddingCache` (LRU + TTL); always connected. */
 export function createMemoryCache(options: MemoryCacheOptions): EmbeddingCache {
   const { maxEntries } = options;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {

@@ -17,8 +17,10 @@
  *
  * Failure: the offline queue is off, `maxRetriesPerRequest` is 0 and every command has `commandTimeoutMs`, so
  * no call waits on a down or stalled Redis; methods answer misses / skip writes. ioredis keeps reconnecting
- * (capped backoff). `connected()` is false while the connection is not ready or since a command timed out
- * (a background PING clears that). One warning per outage, one notice when it is over.
+ * (capped backoff). `connected()` is false while the connection is not ready or since a command timed out;
+ * while stalled like that, reads and writes answer at once without Redis (only invalidations still try) and a
+ * background PING every 500 ms ends the stall. One warning per outage, one notice when it is over.
+ * Invalidations lost to an outage are covered by the read-side content-hash check.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -79,6 +81,7 @@ return written
 
 const PROBE_INTERVAL_MS = 500;
 
+/** A Redis-backed `EmbeddingCache`; connects at once and keeps reconnecting; never throws from a method. */
 export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   const ttlSeconds = checkTtlSeconds(options.ttlSeconds);
   const generationTtlSeconds = checkTtlSeconds(
@@ -147,15 +150,26 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
     probe.unref();
   }
 
-  /** Runs a command; on any failure logs (once per outage) and returns `fallback`. */
-  async function attempt<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-    if (closing || client.status !== 'ready') return fallback;
+  const reportedErrors = new Set<string>();
+  /** A command error on a live connection (a bug or a server refusal such as OOM): logged once per message. */
+  function commandError(message: string): void {
+    if (reportedErrors.has(message) || reportedErrors.size >= 20) return;
+    reportedErrors.add(message);
+    logger.warn(`embedding cache: Redis command failed: ${message}`);
+  }
+
+  /**
+   * Runs a command; on any failure logs (once per outage) and returns `fallback`. While stalled, calls answer
+   * the fallback at once instead of each waiting out the timeout, unless `evenIfStalled` (invalidations).
+   */
+  async function attempt<T>(run: () => Promise<T>, fallback: T, evenIfStalled = false): Promise<T> {
+    if (closing || client.status !== 'ready' || (stalled && !evenIfStalled)) return fallback;
     try {
       return await run();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (/timed out/i.test(message)) markStalled();
-      else if (client.status === 'ready') logger.warn(`embedding cache: Redis command failed: ${message}`);
+      else if (client.status === 'ready') commandError(message);
       else outage(message);
       return fallback;
     }
@@ -179,7 +193,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   }
 
   async function readProfiles(ids: readonly string[], readOptions?: ProfileReadOptions): Promise<ProfileReadResult> {
-    if (closing || client.status !== 'ready' || ids.length === 0) {
+    if (closing || stalled || client.status !== 'ready' || ids.length === 0) {
       return { entries: ids.map(() => undefined), ticket: { generations: new Map() } };
     }
     const keys = [...ids.map((id) => profileKey(id, prefix)), ...ids.map((id) => profileGenerationKey(id, prefix))];
@@ -238,6 +252,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
             .set(profileGenerationKey(id, prefix), randomUUID(), 'EX', generationTtlSeconds)
             .exec(),
         null,
+        true,
       );
     },
 
