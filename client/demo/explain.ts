@@ -3,12 +3,14 @@
  * (relative to the rest of this feed), which of the user's tags it shares, and which score factor carried it.
  * Pure functions, no DOM.
  */
+import { DEFAULT_WEIGHTS } from '../../shared/scoring';
 import type { RankWeights, ScoreBreakdown } from '../../shared/types';
 import type { RankedCandidate, UserProfile } from '../types';
 
 export type Factor = 'similarity' | 'diligence' | 'engagement';
 
-export const DEFAULT_WEIGHTS: RankWeights = { similarity: 0.6, diligence: 0.3, engagement: 0.1 };
+/** The engine's and the server's default weights; the demo ranks with these. */
+export { DEFAULT_WEIGHTS };
 
 export interface Explanation {
   /** One line, e.g. "Strong match on fintech, seed". */

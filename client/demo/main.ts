@@ -36,6 +36,7 @@ const hook: NearfeedTestHook = {
   syncError: null,
   rankCount: 0,
   settings,
+  progress: {},
   refresh: (options) => refresh(options?.sync ?? true),
 };
 window.__nearfeed = hook;
@@ -119,6 +120,7 @@ async function start(device: EngineDevice): Promise<void> {
   const gen = ++generation;
   hook.state = 'starting';
   hook.engine = null;
+  hook.progress = {};
   const old = engine;
   engine = null;
   progress.clear();
@@ -132,7 +134,9 @@ async function start(device: EngineDevice): Promise<void> {
       ...(settings.dtype ? { dtype: settings.dtype } : {}),
       weights: DEFAULT_WEIGHTS,
       onProgress: (p) => {
-        if (gen === generation) progress.update(p);
+        if (gen !== generation) return;
+        progress.update(p);
+        hook.progress[p.phase] = Math.max(hook.progress[p.phase] ?? 0, p.fraction);
       },
       onStatus: (s) => {
         if (gen === generation) showStatus(s);

@@ -2,7 +2,7 @@
  * A small, typed window hook so the e2e suite reads the engine's status and the feed shown without scraping
  * the DOM. It exposes nothing the page does not already hold.
  */
-import type { FeedEngine, FeedResult, UserProfile } from '../types';
+import type { EngineProgress, FeedEngine, FeedResult, UserProfile } from '../types';
 import type { DemoSettings } from './settings';
 
 export type DemoState = 'starting' | 'syncing' | 'ranking' | 'ready' | 'error';
@@ -20,6 +20,8 @@ export interface NearfeedTestHook {
   /** Feeds rendered since the page loaded. */
   rankCount: number;
   settings: DemoSettings;
+  /** Highest fraction each progress phase reached since the engine (re)started, e.g. `{model: 1}`. */
+  progress: Partial<Record<EngineProgress['phase'], number>>;
   /** Syncs (unless `sync: false`) and re-ranks the form's profile; resolves with the feed now shown. */
   refresh(options?: { sync?: boolean }): Promise<FeedResult | null>;
 }

@@ -1,0 +1,43 @@
+/**
+ * WebGPU on SwiftShader (Chromium's CPU Vulkan, enabled by --enable-unsafe-webgpu): the self-check against
+ * WASM passes, and the feed equals the WASM feed. SwiftShader runs shaders on the CPU, so this uses the small
+ * test model, a small feed and a generous timeout; it checks correctness, never speed.
+ */
+import { expect, test } from './support/fixtures';
+import { expectSameFeed } from './support/compare-feeds';
+import { embedOnPage, openDemo } from './support/demo';
+
+const LIMIT = '8';
+
+test.setTimeout(300_000);
+
+test('WebGPU: the self-check passes and the feed equals the WASM feed', async ({ page, context }) => {
+  const hasAdapter = await page.evaluate(async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    return !!(gpu && (await gpu.requestAdapter()));
+  });
+  expect(hasAdapter, 'Chromium gives a WebGPU adapter with --enable-unsafe-webgpu').toBe(true);
+
+  const gpu = await openDemo(page, { device: 'webgpu', limit: LIMIT }, 240_000);
+  expect(gpu.status.device, gpu.status.deviceReason).toBe('webgpu');
+  expect(gpu.status.selfCheck).not.toBeNull();
+  expect(gpu.status.selfCheck?.passed).toBe(true);
+  expect(gpu.status.selfCheck?.cosine).toBeGreaterThanOrEqual(0.999);
+  expect(gpu.feed.device).toBe('webgpu');
+
+  const wasmPage = await context.newPage();
+  const wasm = await openDemo(wasmPage, { device: 'wasm', limit: LIMIT });
+  expect(wasm.feed.device).toBe('wasm');
+  expectSameFeed(gpu.feed.results, wasm.feed.results, 1e-5);
+
+  // The vectors themselves agree, not just the order they produce.
+  const texts = [gpu.user.bio, 'Angel investor in fintech and payments, pre-seed and seed.'];
+  const [onGpu, onWasm] = [await embedOnPage(page, texts), await embedOnPage(wasmPage, texts)];
+  for (let t = 0; t < texts.length; t++) {
+    const a = onGpu[t] as number[];
+    const b = onWasm[t] as number[];
+    expect(a).toHaveLength(b.length);
+    const maxDiff = Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))));
+    expect(maxDiff).toBeLessThan(1e-5);
+  }
+});
