@@ -11,12 +11,15 @@ export interface BatchLimits {
   maxBatchTokens: number;
 }
 
-/** Order of the inputs inside the plan. sentence-transformers sorts longest first. */
-export type LengthOrder = 'longest-first' | 'shortest-first';
+/**
+ * Order of the inputs inside the plan. sentence-transformers sorts longest first; 'input-order' does not
+ * sort at all (a baseline for benchmarks: batches then pad to whatever long text they happen to hold).
+ */
+export type LengthOrder = 'longest-first' | 'shortest-first' | 'input-order';
 
 /**
- * Returns batches of input indices (into `lengths`). Every index appears exactly once; within a batch the
- * indices are sorted by length, so the first (longest-first) or last (shortest-first) sets the padded length.
+ * Returns batches of input indices (into `lengths`). Every index appears exactly once; unless the order is
+ * 'input-order', indices are sorted by length, so neighbours of similar length share a batch.
  */
 export function planBatches(
   lengths: readonly number[],
@@ -27,8 +30,10 @@ export function planBatches(
   const maxTokens = Math.max(1, Math.floor(limits.maxBatchTokens));
   const indices = lengths.map((_, i) => i);
   // Ties keep the caller's order, so a plan is deterministic for a given input.
-  const sign = order === 'longest-first' ? -1 : 1;
-  indices.sort((a, b) => sign * ((lengths[a] ?? 0) - (lengths[b] ?? 0)) || a - b);
+  if (order !== 'input-order') {
+    const sign = order === 'longest-first' ? -1 : 1;
+    indices.sort((a, b) => sign * ((lengths[a] ?? 0) - (lengths[b] ?? 0)) || a - b);
+  }
 
   const batches: number[][] = [];
   let current: number[] = [];

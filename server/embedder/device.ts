@@ -32,6 +32,20 @@ const DEVICE_FIX: Readonly<Record<NodeDevice, string>> = {
   cpu: '',
 };
 
+/**
+ * A short reason for a device that failed. ONNX Runtime's messages start with a source path and a C++ lambda;
+ * the two common cases get plain words, anything else its first line.
+ */
+export function describeDeviceError(device: NodeDevice, message: string): string {
+  if (device === 'cuda' && /Failed to load shared library/i.test(message)) {
+    return 'the CUDA execution provider could not be loaded (Failed to load shared library)';
+  }
+  if (device === 'webgpu' && /RequestAdapter|adapter/i.test(message)) {
+    return 'no WebGPU adapter found';
+  }
+  return message.replace(/^\/onnxruntime_src\/\S+\s*/, '');
+}
+
 /** A device that was asked for but could not be used. */
 export interface DeviceFallback {
   requested: NodeDevice;

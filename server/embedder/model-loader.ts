@@ -13,7 +13,7 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import type { EmbeddingDtype } from '../../shared/embedder';
-import { deviceCandidates, type DeviceFallback, type NodeDevice, type RequestedDevice } from './device';
+import { describeDeviceError, deviceCandidates, type DeviceFallback, type NodeDevice, type RequestedDevice } from './device';
 import { errorSummary, isHubId, readModelJson, type ModelSource } from './model-source';
 import { SerialQueue } from './run-queue';
 
@@ -60,7 +60,7 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
       await model?.dispose().catch(() => undefined);
       const isLast = index === candidates.length - 1;
       if (isLast) throw error;
-      const reason = errorSummary(error);
+      const reason = describeDeviceError(device, errorSummary(error, 400));
       firstFailure ??= { device, reason };
       log(`nearfeed: cannot run the model on ${device} (${reason}); trying ${candidates[index + 1]}`);
       continue;

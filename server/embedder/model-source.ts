@@ -102,9 +102,14 @@ function isDirectory(dir: string): boolean {
   }
 }
 
-/** First line of an error's message, shortened: enough for a log line or a health reason. */
+/**
+ * First line of an error's message, shortened, with its cause when it has one (`fetch failed` alone does not
+ * say that the host could not be resolved): enough for a log line or a health reason.
+ */
 export function errorSummary(error: unknown, maxLength = 240): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? message;
-  return firstLine.length > maxLength ? `${firstLine.slice(0, maxLength - 1)}…` : firstLine;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  const text = cause && !firstLine.includes(cause) ? `${firstLine} (${cause})` : firstLine;
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }

@@ -190,6 +190,13 @@ export class NodeEmbedder implements Embedder {
     return this.encoder.count(texts);
   }
 
+  /** Token ids after truncation, special tokens included: exactly what `embed` feeds the model. */
+  tokenIds(texts: readonly string[]): number[][] {
+    this.assertOpen();
+    assertTexts(texts);
+    return this.encoder.encode(texts).map((encoded) => encoded.ids);
+  }
+
   /** Runs waiting or queued. */
   get queued(): number {
     return this.queue.size;

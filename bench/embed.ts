@@ -1,0 +1,163 @@
+/**
+ * Node embedding throughput on the MiniLM-shaped generated model (6×384, 30k vocabulary, random weights, so
+ * speed means what it would with all-MiniLM-L6-v2). Everything is compared within this one run:
+ *  - one call per text (batch 1) vs one call for all texts (the batched path), short (~20) and long (~200 tokens);
+ *  - length-sorted batches vs batches in caller order, on a mixed-length set;
+ *  - the engine vs raw onnxruntime-node on the same pre-tokenised batches (the pipeline's own overhead).
+ * Medians of several alternating rounds. Absolute figures depend on the machine and its load; read the ratios.
+ *
+ * Run: npx tsx bench/embed.ts   (generates the model with `npm run model:bench` when it is missing)
+ */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { createNodeEmbedder, type NodeEmbedder } from '../server/embedder/node-embedder';
+import { planBatches } from '../server/embedder/batch-plan';
+
+const MODEL_DIR = path.resolve('models/generated/nearfeed-minilm-shaped');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const WORDS = (
+  'founder startup investor seed series growth engineer design product market team build scale data platform ' +
+  'cloud health climate fintech hiring remote europe berlin london paris ai model search feed operator angel ' +
+  'revenue customers enterprise developer tooling marketplace logistics robotics biotech consumer mobile'
+).split(' ');
+
+function sentence(words: number, seed: number): string {
+  return Array.from({ length: words }, (_, i) => WORDS[(seed * 31 + i * 17 + ((i * seed) % 7)) % WORDS.length]).join(
+    ' ',
+  );
+}
+
+/** `count` texts of about `tokens` tokens each (special tokens included), sized with the real tokenizer. */
+async function textsOfTokens(embedder: NodeEmbedder, tokens: number, count: number): Promise<string[]> {
+  const [probe] = await embedder.countTokens([sentence(100, 1)]);
+  const perWord = ((probe ?? 102) - 2) / 100;
+  const words = Math.max(1, Math.round((tokens - 2) / perWord));
+  return Array.from({ length: count }, (_, i) => sentence(words + (i % 3) - 1, i + 1));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / 1000;
+}
+
+/** Median embeddings/s of each variant, measured in alternating rounds so drift hits them alike. */
+async function compare(
+  count: number,
+  variants: Record<string, () => Promise<unknown>>,
+): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (const run of Object.values(variants)) await run(); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(variants)) samples[name]!.push(count / (await timed(run)));
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/** Raw onnxruntime-node on the engine's own batch plan: tokenisation done beforehand, pooling left out. */
+async function rawOrt(session: ort.InferenceSession, rows: number[][], maxBatchSize: number, maxBatchTokens: number) {
+  const plan = planBatches(
+    rows.map((r) => r.length),
+    { maxBatchSize, maxBatchTokens },
+  );
+  const prepared = plan.map((batch) => {
+    const seq = Math.max(...batch.map((i) => rows[i]!.length));
+    const ids = new BigInt64Array(batch.length * seq);
+    const mask = new BigInt64Array(batch.length * seq);
+    batch.forEach((index, b) =>
+      rows[index]!.forEach((id, t) => {
+        ids[b * seq + t] = BigInt(id);
+        mask[b * seq + t] = 1n;
+      }),
+    );
+    const dims = [batch.length, seq];
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, dims),
+      attention_mask: new ort.Tensor('int64', mask, dims),
+      token_type_ids: new ort.Tensor('int64', new BigInt64Array(batch.length * seq), dims),
+    };
+    return Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]!]));
+  });
+  return async () => {
+    for (const feeds of prepared) await session.run(feeds);
+  };
+}
+
+const fmt = (x: number) => x.toFixed(1);
+
+export async function main(): Promise<void> {
+  if (!existsSync(path.join(MODEL_DIR, 'onnx', 'model.onnx'))) {
+    console.log('MiniLM-shaped model missing: generating it with `npm run model:bench` …');
+    execSync('npm run model:bench', { stdio: 'inherit' });
+  }
+  const { embedder } = await createNodeEmbedder({ model: MODEL_DIR, dtype: 'fp32', device: 'cpu' });
+  const { maxBatchSize, maxBatchTokens } = embedder.limits;
+  console.log(
+    `embed bench: ${embedder.info.model} fp32 on ${embedder.info.device}, dim ${embedder.info.dimension}, ` +
+      `max_seq_length ${embedder.info.maxSeqLength}, batches ≤ ${maxBatchSize} texts and ≤ ${maxBatchTokens} ` +
+      `padded tokens; medians of ${ROUNDS} rounds; shared/noisy machine: read the ratios, not the absolute figures`,
+  );
+
+  const session = await ort.InferenceSession.create(path.join(MODEL_DIR, 'onnx', 'model.onnx'));
+  for (const [label, tokens, count] of [
+    ['short', 20, 96],
+    ['long', 200, 24],
+  ] as const) {
+    const texts = await textsOfTokens(embedder, tokens, count);
+    const lengths = await embedder.countTokens(texts);
+    const rows = embedder.tokenIds(texts);
+    const raw = await rawOrt(session, rows, maxBatchSize, maxBatchTokens);
+    const result = await compare(count, {
+      batch1: async () => {
+        for (const text of texts) await embedder.embed([text]);
+      },
+      batched: () => embedder.embed(texts),
+      rawOrt: raw,
+    });
+    const meanTokens = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+    console.log(
+      `${label.padEnd(5)} (~${meanTokens.toFixed(0)} tokens, ${count} texts): batch 1 ${fmt(result.batch1!)} emb/s, ` +
+        `batched ${fmt(result.batched!)} emb/s → batched/batch1 = ${(result.batched! / result.batch1!).toFixed(2)}x; ` +
+        `raw ORT ${fmt(result.rawOrt!)} emb/s → engine/raw = ${(result.batched! / result.rawOrt!).toFixed(2)}`,
+    );
+  }
+
+  // Mixed lengths: does sorting by length pay? Same texts, same limits, only the order in the plan differs.
+  const mixed = Array.from({ length: 64 }, (_, i) => sentence(i % 4 === 0 ? 180 : 8 + (i % 5) * 4, i + 7));
+  const engines: Record<string, NodeEmbedder> = {};
+  for (const order of ['longest-first', 'shortest-first', 'input-order'] as const) {
+    engines[order] = (
+      await createNodeEmbedder({ model: MODEL_DIR, dtype: 'fp32', device: 'cpu', lengthOrder: order })
+    ).embedder;
+  }
+  const orders = await compare(
+    mixed.length,
+    Object.fromEntries(Object.entries(engines).map(([order, engine]) => [order, () => engine.embed(mixed)])),
+  );
+  console.log(
+    `mixed (64 texts, 1 in 4 of ~200 tokens): longest-first ${fmt(orders['longest-first']!)} emb/s, ` +
+      `shortest-first ${fmt(orders['shortest-first']!)}, unsorted ${fmt(orders['input-order']!)} → ` +
+      `sorted/unsorted = ${(orders['longest-first']! / orders['input-order']!).toFixed(2)}x`,
+  );
+
+  for (const engine of Object.values(engines)) await engine.dispose();
+  await embedder.dispose();
+  await session.release();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,354 @@
+/**
+ * The Node embedding engine on the real generated test model and the real onnxruntime-node: its vectors are
+ * checked against a direct InferenceSession run with pooling written here, independently of the engine.
+ * The setup file fails any request that leaves this machine, so the hub fallback is exercised for real.
+ */
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelKey } from '../shared/embedder';
+import {
+  createNodeEmbedder,
+  ModelSourceError,
+  type NodeEmbedder,
+  type NodeEmbedderOptions,
+} from '../server/embedder/node-embedder';
+
+const MODEL_DIR = path.resolve('models/generated/nearfeed-test');
+const MAX_SEQ = 128; // sentence_bert_config.json of the test model
+/** The default install skips onnxruntime-node's CUDA provider (see .npmrc); a CUDA user opts in. */
+const CUDA_PROVIDER_INSTALLED = existsSync(
+  path.resolve('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'),
+);
+
+const WORDS = (
+  'founder startup investor seed series growth engineer design product market team build scale data ' +
+  'platform cloud health climate fintech hiring remote europe berlin london paris ai model search feed'
+).split(' ');
+
+/** A deterministic sentence of `n` words. */
+function sentence(n: number, seed: number): string {
+  return Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13 + ((i * seed) % 5)) % WORDS.length]).join(' ');
+}
+
+const quiet = () => undefined;
+const load = (options: Partial<NodeEmbedderOptions> = {}) =>
+  createNodeEmbedder({ model: MODEL_DIR, dtype: 'fp32', device: 'cpu', logger: quiet, ...options });
+
+let embedder: NodeEmbedder;
+let tokenizer: PreTrainedTokenizer;
+let session: ort.InferenceSession;
+
+beforeAll(async () => {
+  ({ embedder } = await load());
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  tokenizer = await AutoTokenizer.from_pretrained(MODEL_DIR);
+  session = await ort.InferenceSession.create(path.join(MODEL_DIR, 'onnx', 'model.onnx'));
+});
+
+afterAll(async () => {
+  await embedder?.dispose();
+  await session?.release();
+});
+
+/** Token ids with [CLS] … [SEP], untruncated. */
+function tokenIds(text: string): number[] {
+  return (tokenizer._call(text, { return_tensor: false }) as unknown as { input_ids: number[] }).input_ids;
+}
+
+/** What sentence-transformers feeds the model: [CLS] + the first max-2 word pieces + [SEP]. */
+function truncatedIds(text: string, max: number): number[] {
+  const ids = tokenIds(text);
+  return ids.length <= max ? ids : [...ids.slice(0, max - 1), ids[ids.length - 1]!];
+}
+
+/**
+ * The reference: one padded batch through a plain InferenceSession, then masked mean pooling and L2
+ * normalisation written out here (sum over mask / count, divide by the norm).
+ */
+async function reference(rows: number[][], ortSession = session): Promise<Float32Array[]> {
+  const seq = Math.max(...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * seq);
+  const mask = new BigInt64Array(rows.length * seq);
+  rows.forEach((row, b) =>
+    row.forEach((id, t) => {
+      ids[b * seq + t] = BigInt(id);
+      mask[b * seq + t] = 1n;
+    }),
+  );
+  const dims = [rows.length, seq];
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, dims),
+    attention_mask: new ort.Tensor('int64', mask, dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(rows.length * seq), dims),
+  };
+  const output = await ortSession.run(Object.fromEntries(ortSession.inputNames.map((name) => [name, feeds[name]!])));
+  const hidden = output['last_hidden_state']!;
+  const dim = hidden.dims[2]!;
+  const data = hidden.data as Float32Array;
+  return rows.map((row, b) => {
+    const mean = new Array<number>(dim).fill(0);
+    for (let t = 0; t < row.length; t++) for (let d = 0; d < dim; d++) mean[d]! += data[(b * seq + t) * dim + d]!;
+    const norm = Math.hypot(...mean.map((x) => x / row.length));
+    return Float32Array.from(mean, (x) => x / row.length / norm);
+  });
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((max, x, i) => Math.max(max, Math.abs(x - b[i]!)), 0);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot; // both are unit vectors
+}
+
+const MIXED = Array.from({ length: 40 }, (_, i) => sentence((i * 37) % 160, i)); // 0 to 159 words, some truncated
+
+describe('createNodeEmbedder on the generated test model', () => {
+  it('reports what it runs', async () => {
+    const [probe] = await reference([tokenIds('x')]);
+    expect(embedder.info).toEqual({
+      model: 'nearfeed-test',
+      dtype: 'fp32',
+      device: 'cpu',
+      dimension: probe!.length,
+      maxSeqLength: MAX_SEQ,
+      modelKey: modelKey('nearfeed-test', 'fp32', MAX_SEQ),
+    });
+  });
+
+  it('equals a direct InferenceSession run with independent mean pooling and normalisation', async () => {
+    const texts = ['', 'founder of a climate startup', 'Zürich — naïve café ☕', sentence(60, 3), 'a'];
+    const vectors = await embedder.embed(texts);
+    const expected = await reference(texts.map((text) => truncatedIds(text, MAX_SEQ)));
+    vectors.forEach((vector, i) => {
+      expect(maxAbsDiff(vector, expected[i]!)).toBeLessThan(1e-5);
+      expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
+    });
+    // Each text alone (no padding at all) gives the same vectors: padding is fully masked out.
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await reference([tokenIds(text)]);
+      expect(maxAbsDiff(vectors[i]!, alone!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('gives the same vectors batched as one at a time, in the caller order', async () => {
+    const batched = await embedder.embed(MIXED);
+    expect(batched).toHaveLength(MIXED.length);
+    for (const [i, text] of MIXED.entries()) {
+      const [single] = await embedder.embed([text]);
+      expect(maxAbsDiff(batched[i]!, single!)).toBeLessThan(1e-5);
+    }
+    const reversed = await embedder.embed([...MIXED].reverse());
+    reversed.forEach((vector, i) => expect(maxAbsDiff(vector, batched[MIXED.length - 1 - i]!)).toBeLessThan(1e-5));
+  });
+
+  it('cuts batches by the token budget and still matches', async () => {
+    const { embedder: small } = await load({ maxBatchSize: 4, maxBatchTokens: 256 });
+    try {
+      expect(small.limits).toEqual({ maxBatchSize: 4, maxBatchTokens: 256 });
+      const [a, b] = [await small.embed(MIXED), await embedder.embed(MIXED)];
+      a.forEach((vector, i) => expect(maxAbsDiff(vector, b[i]!)).toBeLessThan(1e-5));
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  it('queues concurrent calls so that two runs never overlap on the session', async () => {
+    // Watch the real model's forward (still ONNX Runtime underneath) to count runs in flight.
+    const model = (embedder as unknown as { model: { forward: (inputs: unknown) => Promise<unknown> } }).model;
+    const forward = model.forward.bind(model);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    model.forward = async (inputs: unknown) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        return await forward(inputs);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    try {
+      const calls = [MIXED.slice(0, 10), MIXED.slice(10, 30), ['short one'], MIXED.slice(30)];
+      const concurrent = await Promise.all(calls.map((texts) => embedder.embed(texts)));
+      expect(maxInFlight).toBe(1);
+      const sequential: Float32Array[][] = [];
+      for (const texts of calls) sequential.push(await embedder.embed(texts));
+      concurrent.flat().forEach((vector, i) => expect(maxAbsDiff(vector, sequential.flat()[i]!)).toBeLessThan(1e-6));
+    } finally {
+      model.forward = forward;
+    }
+  });
+
+  it('returns [] for no texts, embeds the empty string, and rejects non-strings', async () => {
+    await expect(embedder.embed([])).resolves.toEqual([]);
+    const [empty] = await embedder.embed(['']);
+    expect(await embedder.countTokens(['', 'founder'])).toEqual([2, tokenIds('founder').length]);
+    expect(Math.hypot(...empty!)).toBeCloseTo(1, 5);
+    await expect(embedder.embed([42 as unknown as string])).rejects.toThrow(/texts\[0\] must be a string/);
+  });
+});
+
+describe('truncation', () => {
+  const long = sentence(1000, 11);
+
+  it('truncates at max_seq_length keeping [SEP]: [CLS] + first max-2 word pieces + [SEP]', async () => {
+    const full = tokenIds(long);
+    expect(full.length).toBeGreaterThan(MAX_SEQ);
+    const truncated = [full[0]!, ...full.slice(1, MAX_SEQ - 1), full[full.length - 1]!];
+    expect(truncated).toEqual(truncatedIds(long, MAX_SEQ));
+    expect(await embedder.countTokens([long])).toEqual([MAX_SEQ]);
+    const [vector] = await embedder.embed([long]);
+    const [expected] = await reference([truncated]);
+    expect(maxAbsDiff(vector!, expected!)).toBeLessThan(1e-5);
+  });
+
+  it('follows a MAX_SEQ_LENGTH override', async () => {
+    const { embedder: short } = await load({ maxSeqLength: 32 });
+    try {
+      expect(short.info.maxSeqLength).toBe(32);
+      expect(short.info.modelKey).toBe(modelKey('nearfeed-test', 'fp32', 32));
+      expect(await short.countTokens([long, 'founder'])).toEqual([32, tokenIds('founder').length]);
+      const [expected] = await reference([truncatedIds(long, 32)]);
+      const [vector] = await short.embed([long]);
+      expect(maxAbsDiff(vector!, expected!)).toBeLessThan(1e-5);
+      const [at128] = await embedder.embed([long]);
+      expect(maxAbsDiff(vector!, at128!)).toBeGreaterThan(1e-3);
+    } finally {
+      await short.dispose();
+    }
+  });
+});
+
+describe('dtype q8', () => {
+  it('loads model_quantized.onnx: close to fp32 but not identical', async () => {
+    const { embedder: q8, notes } = await load({ dtype: 'q8' });
+    try {
+      expect(notes).toEqual([]);
+      expect(q8.info).toMatchObject({ dtype: 'q8', modelKey: modelKey('nearfeed-test', 'q8', MAX_SEQ) });
+      const texts = MIXED.slice(0, 12);
+      const [quantised, full] = [await q8.embed(texts), await embedder.embed(texts)];
+      let maxDiff = 0;
+      quantised.forEach((vector, i) => {
+        expect(cosine(vector, full[i]!)).toBeGreaterThan(0.99);
+        maxDiff = Math.max(maxDiff, maxAbsDiff(vector, full[i]!));
+      });
+      expect(maxDiff).toBeGreaterThan(1e-6);
+      // And it is exactly the quantised file run directly.
+      const q8Session = await ort.InferenceSession.create(path.join(MODEL_DIR, 'onnx', 'model_quantized.onnx'));
+      try {
+        const expected = await reference(texts.map((text) => truncatedIds(text, MAX_SEQ)), q8Session);
+        quantised.forEach((vector, i) => expect(maxAbsDiff(vector, expected[i]!)).toBeLessThan(1e-5));
+      } finally {
+        await q8Session.release();
+      }
+    } finally {
+      await q8.dispose();
+    }
+  });
+});
+
+describe('fallbacks', () => {
+  it('falls back to the bundled model when the hub cannot be reached, and says so', async () => {
+    const logged: string[] = [];
+    const { embedder: fallback, notes, fallbacks } = await createNodeEmbedder({
+      model: 'Xenova/all-MiniLM-L6-v2',
+      dtype: 'fp32',
+      device: 'cpu',
+      fallbackModelDir: MODEL_DIR,
+      logger: (message) => logged.push(message),
+    });
+    try {
+      expect(fallback.info.model).toBe('nearfeed-test');
+      expect(fallback.info.modelKey).toBe(embedder.info.modelKey);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(
+        /^using the bundled model "nearfeed-test" instead of the configured "Xenova\/all-MiniLM-L6-v2": it could not be loaded from the Hugging Face hub \(.*test made a network request to https:\/\/huggingface\.co\//,
+      );
+      expect(fallbacks.model).toMatchObject({ requested: 'Xenova/all-MiniLM-L6-v2', used: 'nearfeed-test' });
+      expect(logged.some((line) => line.includes(notes[0]!))).toBe(true);
+      const [a, b] = [await fallback.embed(['investor']), await embedder.embed(['investor'])];
+      expect(maxAbsDiff(a[0]!, b[0]!)).toBe(0);
+    } finally {
+      await fallback.dispose();
+    }
+  });
+
+  it('rejects a hub model that cannot be reached when there is no bundled model', async () => {
+    await expect(
+      createNodeEmbedder({ model: 'Xenova/all-MiniLM-L6-v2', dtype: 'fp32', device: 'cpu', logger: quiet }),
+    ).rejects.toThrow(/network request/);
+  });
+
+  it('gives a clear error for an incomplete local folder', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'nearfeed-model-'));
+    try {
+      const copy = path.join(tmp, 'nearfeed-test');
+      cpSync(MODEL_DIR, copy, { recursive: true });
+      rmSync(path.join(copy, 'onnx', 'model_quantized.onnx'));
+      rmSync(path.join(copy, 'tokenizer.json'));
+      const attempt = createNodeEmbedder({ model: copy, dtype: 'q8', device: 'cpu', logger: quiet });
+      await expect(attempt).rejects.toThrow(ModelSourceError);
+      await expect(attempt).rejects.toThrow(
+        `Model folder ${copy} is missing tokenizer.json, onnx/model_quantized.onnx (onnx/model_quantized.onnx is the file for dtype q8). Generate the bundled test model with \`npm run model:test\`.`,
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(CUDA_PROVIDER_INSTALLED)('runs on the CPU with a note when CUDA is asked for and its provider is not installed', async () => {
+    const { embedder: onCpu, notes, fallbacks } = await load({ device: 'cuda' });
+    try {
+      expect(onCpu.info.device).toBe('cpu');
+      expect(fallbacks.device).toMatchObject({ requested: 'cuda', used: 'cpu' });
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toBe(
+        'running on CPU instead of the requested CUDA: the CUDA execution provider could not be loaded (Failed to ' +
+          'load shared library); to use it, install the CUDA execution provider with ' +
+          '`ONNXRUNTIME_NODE_INSTALL_CUDA=v12 npm install` (needs CUDA 12 and cuDNN 9)',
+      );
+      const [a, b] = [await onCpu.embed(['seed round']), await embedder.embed(['seed round'])];
+      expect(maxAbsDiff(a[0]!, b[0]!)).toBe(0);
+    } finally {
+      await onCpu.dispose();
+    }
+  });
+
+  it('uses WebGPU when an adapter exists, else runs on the CPU and says why', async () => {
+    const { embedder: gpu, notes } = await load({ device: 'webgpu' });
+    try {
+      const [a, b] = [await gpu.embed(MIXED.slice(0, 4)), await embedder.embed(MIXED.slice(0, 4))];
+      a.forEach((vector, i) => expect(maxAbsDiff(vector, b[i]!)).toBeLessThan(1e-4));
+      if (gpu.info.device === 'cpu') {
+        expect(notes).toEqual([
+          'running on CPU instead of the requested WebGPU: no WebGPU adapter found; to use it, WebGPU on Node ' +
+            'needs a GPU with Vulkan, Metal or D3D12 drivers',
+        ]);
+      } else {
+        expect(gpu.info.device).toBe('webgpu');
+        expect(notes).toEqual([]);
+      }
+    } finally {
+      await gpu.dispose();
+    }
+  });
+
+  it.skipIf(CUDA_PROVIDER_INSTALLED)("treats 'auto' without CUDA as the CPU, not as a degradation", async () => {
+    const { embedder: auto, notes } = await load({ device: 'auto' });
+    try {
+      expect(auto.info.device).toBe('cpu');
+      expect(notes).toEqual([]);
+    } finally {
+      await auto.dispose();
+    }
+  });
+});
