@@ -33,14 +33,17 @@ export interface RankCandidate {
  * Candidates packed for the hot loop: row i of `vectors` (`vectors[i*dimension .. (i+1)*dimension)`) belongs
  * to `ids[i]`. Build it once with `packCandidates` (or fill the arrays directly, e.g. from one IndexedDB
  * record) and rank it many times. `dimension` is 0 and `vectors` empty when there are no vectors (ML off).
+ * Diligence and engagement may be float32 or float64; `packCandidates` uses Float64Array so the breakdown
+ * shows a profile's 0.7 as 0.7 and not as float32's 0.699999988. Build matrices the same way on every path
+ * that must agree to the last bit.
  */
 export interface CandidateMatrix {
   ids: string[];
   dimension: number;
   /** n * dimension floats, one row per candidate, contiguous. */
   vectors: Float32Array;
-  diligence: Float32Array;
-  engagement: Float32Array;
+  diligence: Float64Array | Float32Array;
+  engagement: Float64Array | Float32Array;
 }
 
 export interface RankOptions {
@@ -148,8 +151,8 @@ export function packCandidates(candidates: readonly RankCandidate[]): CandidateM
   const dimension = first?.vector ? first.vector.length : 0;
   const ids: string[] = new Array<string>(n);
   const vectors = new Float32Array(n * dimension);
-  const diligence = new Float32Array(n);
-  const engagement = new Float32Array(n);
+  const diligence = new Float64Array(n);
+  const engagement = new Float64Array(n);
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     const c = candidates[i] as RankCandidate;
