@@ -23,6 +23,11 @@ export interface FeedEngineOptions {
   device?: EngineDevice;
   /** Rerank weights; defaults 0.6 / 0.3 / 0.1. */
   weights?: Partial<RankWeights>;
+  /**
+   * IndexedDB database name of the cache (default 'nearfeed'). Two engines with different names keep separate
+   * caches (e.g. two apps on one origin, or tests).
+   */
+  databaseName?: string;
   /** Called while the model downloads and while candidates are embedded the first time. */
   onProgress?: (progress: EngineProgress) => void;
   /** Called whenever `status()` changes. */

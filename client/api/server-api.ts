@@ -1,0 +1,119 @@
+/**
+ * Typed calls to the nearfeed server (/api/v1). Every non-2xx answer becomes an `ApiRequestError` carrying the
+ * server's `error_type`; a network failure becomes one with status 0, so callers can tell "offline" apart.
+ */
+import { base64ToFloat32 } from '../../shared/base64';
+import type { ApiError, Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type { UserProfile } from '../types';
+
+/** GET /api/v1/ml/info, the fields the browser uses. */
+export interface MlInfo {
+  ml_available: boolean;
+  /** Hub id or served folder name of the server's model. */
+  model: string;
+  model_key: string | null;
+  dimension: number | null;
+  dtype: string;
+  max_seq_length: number | null;
+  max_batch_size: number;
+}
+
+export interface SyncEmbedding {
+  /** Model key of the vector; use it only when equal to yours. */
+  model: string;
+  dimension: number;
+  /** base64 of little-endian float32. */
+  vector: string;
+}
+
+export type SyncChange = { op: 'put'; profile: Profile; embedding?: SyncEmbedding } | { op: 'delete'; id: string };
+
+export interface SyncPage {
+  changes: SyncChange[];
+  cursor: string;
+  has_more: boolean;
+}
+
+export interface ServerFeedResponse {
+  results: Array<{ profile: Profile; score: number; breakdown: ScoreBreakdown }>;
+  model: string | null;
+  ml_applied: boolean;
+}
+
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError';
+  constructor(
+    message: string,
+    /** HTTP status, 0 when the request never got an answer (offline, DNS, CORS). */
+    readonly status: number,
+    readonly errorType: ApiError['error_type'] | 'network' | 'unknown',
+  ) {
+    super(message);
+  }
+}
+
+export class ServerApi {
+  private readonly base: string;
+
+  constructor(serverUrl: string) {
+    this.base = `${serverUrl.replace(/\/+$/, '')}/api/v1`;
+  }
+
+  private async call<T>(path: string, init?: RequestInit): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, init);
+    } catch (err) {
+      throw new ApiRequestError(`${path}: ${err instanceof Error ? err.message : String(err)}`, 0, 'network');
+    }
+    if (!res.ok) {
+      let body: Partial<ApiError> = {};
+      try {
+        body = (await res.json()) as Partial<ApiError>;
+      } catch {
+        // Not JSON (a proxy's error page): keep the status.
+      }
+      throw new ApiRequestError(
+        `${path}: HTTP ${res.status}${body.error ? `: ${body.error}` : ''}`,
+        res.status,
+        body.error_type ?? 'unknown',
+      );
+    }
+    return (await res.json()) as T;
+  }
+
+  info(): Promise<MlInfo> {
+    return this.call<MlInfo>('/ml/info');
+  }
+
+  sync(cursor: string | null, limit: number): Promise<SyncPage> {
+    const params = new URLSearchParams({ limit: String(limit), embeddings: 'true' });
+    if (cursor) params.set('cursor', cursor);
+    return this.call<SyncPage>(`/sync?${params.toString()}`);
+  }
+
+  /** POST /ml/embeddings/batch with base64 vectors (for device 'server'). */
+  async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
+    const body = await this.call<{ embeddings: string[]; dimension: number }>('/ml/embeddings/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ texts, encoding: 'base64' }),
+    });
+    return body.embeddings.map((b64) => base64ToFloat32(b64, body.dimension));
+  }
+
+  feed(
+    user: UserProfile,
+    options: { limit?: number; excludeIds?: readonly string[]; weights?: Partial<RankWeights> },
+  ): Promise<ServerFeedResponse> {
+    const body: Record<string, unknown> = { profile: user };
+    if (options.limit !== undefined) body.limit = options.limit;
+    if (options.excludeIds && options.excludeIds.length > 0) body.exclude_ids = [...options.excludeIds];
+    if (options.weights) body.weights = options.weights;
+    return this.call<ServerFeedResponse>('/feed', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+}

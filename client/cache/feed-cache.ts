@@ -1,0 +1,193 @@
+/**
+ * The engine's IndexedDB cache (idb-keyval, database 'nearfeed', store 'cache'): candidate profiles, their
+ * vectors per model key, the sync cursor and the last server info. Every read validates; every failed write
+ * drops the part it was writing, so the cache can be stale or empty but never wrong.
+ */
+import { createStore, del, get, keys, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import {
+  packProfileChunks,
+  packVectorChunks,
+  unpackProfileChunk,
+  unpackVectorChunk,
+  type HashedProfile,
+  type StoredVector,
+} from './chunks';
+
+/** Sync progress kept across page loads. */
+export interface SyncState {
+  cursor: string | null;
+  /** ISO time of the last successful sync. */
+  lastSync: string | null;
+}
+
+/** What the engine remembers about the model it ran, so it can start offline. */
+export interface ModelMeta {
+  model: string;
+  modelKey: string;
+  dimension: number;
+  maxSeqLength: number;
+  dtype: string;
+}
+
+const PROFILE_PREFIX = 'profiles/';
+const VECTOR_PREFIX = 'vectors/';
+const SYNC_KEY = 'sync-state';
+const META_PREFIX = 'meta/';
+
+function chunkKey(prefix: string, index: number): string {
+  return `${prefix}${String(index).padStart(5, '0')}`;
+}
+
+function vectorPrefix(modelKey: string): string {
+  return `${VECTOR_PREFIX}${modelKey}/`;
+}
+
+export interface LoadReport<T> {
+  value: T;
+  /** Records that failed validation and were deleted, with why. */
+  dropped: string[];
+}
+
+export class FeedCache {
+  private readonly store: UseStore;
+
+  constructor(dbName = 'nearfeed', storeName = 'cache') {
+    this.store = createStore(dbName, storeName);
+  }
+
+  private async keysWithPrefix(prefix: string): Promise<string[]> {
+    const all = await keys<IDBValidKey>(this.store);
+    return all.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)).sort();
+  }
+
+  /** Replaces every record under `prefix` with `records`, in one transaction (all or nothing). */
+  private async replaceRecords(prefix: string, records: unknown[]): Promise<void> {
+    const stale = await this.keysWithPrefix(prefix);
+    await this.store('readwrite', (store) => {
+      const fresh = new Set<string>();
+      records.forEach((record, i) => {
+        const key = chunkKey(prefix, i);
+        fresh.add(key);
+        store.put(record, key);
+      });
+      for (const key of stale) if (!fresh.has(key)) store.delete(key);
+      return promisifyRequest(store.transaction);
+    });
+  }
+
+  private async deletePrefix(prefix: string): Promise<void> {
+    const stale = await this.keysWithPrefix(prefix);
+    if (stale.length === 0) return;
+    await this.store('readwrite', (store) => {
+      for (const key of stale) store.delete(key);
+      return promisifyRequest(store.transaction);
+    });
+  }
+
+  /** Reads every record under a prefix in one transaction. */
+  private async readRecords(prefix: string): Promise<Array<[string, unknown]>> {
+    const wanted = await this.keysWithPrefix(prefix);
+    if (wanted.length === 0) return [];
+    return this.store('readonly', (store) =>
+      Promise.all(wanted.map(async (key) => [key, await promisifyRequest(store.get(key))] as [string, unknown])),
+    );
+  }
+
+  async loadProfiles(): Promise<LoadReport<HashedProfile[]>> {
+    const profiles: HashedProfile[] = [];
+    const dropped: string[] = [];
+    for (const [key, record] of await this.readRecords(PROFILE_PREFIX)) {
+      const unpacked = unpackProfileChunk(record);
+      if (unpacked.ok) profiles.push(...unpacked.entries);
+      else {
+        dropped.push(`${key}: ${unpacked.reason}`);
+        await del(key, this.store);
+      }
+    }
+    return { value: profiles, dropped };
+  }
+
+  async saveProfiles(profiles: Iterable<HashedProfile>): Promise<void> {
+    try {
+      await this.replaceRecords(PROFILE_PREFIX, packProfileChunks(profiles));
+    } catch (err) {
+      // Half a candidate set must not look like a whole one: drop it and the cursor so the next sync refetches.
+      await this.deletePrefix(PROFILE_PREFIX).catch(() => undefined);
+      await del(SYNC_KEY, this.store).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async loadVectors(modelKey: string, dimension?: number): Promise<LoadReport<Map<string, StoredVector>>> {
+    const vectors = new Map<string, StoredVector>();
+    const dropped: string[] = [];
+    for (const [key, record] of await this.readRecords(vectorPrefix(modelKey))) {
+      const unpacked = unpackVectorChunk(record, { modelKey, dimension });
+      if (unpacked.ok) for (const [id, v] of unpacked.vectors) vectors.set(id, v);
+      else {
+        dropped.push(`${key}: ${unpacked.reason}`);
+        await del(key, this.store);
+      }
+    }
+    return { value: vectors, dropped };
+  }
+
+  async saveVectors(modelKey: string, dimension: number, vectors: ReadonlyMap<string, StoredVector>): Promise<void> {
+    try {
+      await this.replaceRecords(vectorPrefix(modelKey), packVectorChunks(modelKey, dimension, vectors));
+    } catch (err) {
+      await this.deletePrefix(vectorPrefix(modelKey)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Drops vectors of every other model key (a model change makes them unreachable). */
+  async dropOtherModels(modelKey: string): Promise<void> {
+    const mine = vectorPrefix(modelKey);
+    const others = (await this.keysWithPrefix(VECTOR_PREFIX)).filter((k) => !k.startsWith(mine));
+    for (const key of others) await del(key, this.store);
+  }
+
+  async loadSyncState(): Promise<SyncState> {
+    const state = await get<unknown>(SYNC_KEY, this.store);
+    if (typeof state === 'object' && state !== null) {
+      const s = state as Partial<SyncState>;
+      if ((typeof s.cursor === 'string' || s.cursor === null) && (typeof s.lastSync === 'string' || s.lastSync === null)) {
+        return { cursor: s.cursor, lastSync: s.lastSync };
+      }
+    }
+    return { cursor: null, lastSync: null };
+  }
+
+  async saveSyncState(state: SyncState): Promise<void> {
+    await set(SYNC_KEY, state, this.store);
+  }
+
+  async loadMeta(name: string): Promise<ModelMeta | undefined> {
+    const meta = await get<unknown>(`${META_PREFIX}${name}`, this.store);
+    if (typeof meta !== 'object' || meta === null) return undefined;
+    const m = meta as Partial<ModelMeta>;
+    if (
+      typeof m.model === 'string' &&
+      typeof m.modelKey === 'string' &&
+      typeof m.dimension === 'number' &&
+      typeof m.maxSeqLength === 'number' &&
+      typeof m.dtype === 'string'
+    ) {
+      return m as ModelMeta;
+    }
+    return undefined;
+  }
+
+  async saveMeta(name: string, meta: ModelMeta): Promise<void> {
+    await set(`${META_PREFIX}${name}`, meta, this.store);
+  }
+
+  /** Everything, e.g. after a must_refetch or from an app's "clear data" button. */
+  async clearAll(): Promise<void> {
+    await this.store('readwrite', (store) => {
+      store.clear();
+      return promisifyRequest(store.transaction);
+    });
+  }
+}

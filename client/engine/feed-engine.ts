@@ -1,0 +1,428 @@
+/**
+ * The engine behind `createFeedEngine`: picks the device (WebGPU → WASM → server), keeps candidates and
+ * vectors in IndexedDB, syncs them from the server, and ranks with the shared scoring module.
+ */
+import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
+import { profileToText } from '../../shared/profile-text';
+import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
+import type { RankWeights } from '../../shared/types';
+import { ApiRequestError, ServerApi, type MlInfo } from '../api/server-api';
+import { FeedCache, type ModelMeta } from '../cache/feed-cache';
+import { pullChanges } from '../sync/sync-client';
+import type {
+  EngineProgress,
+  EngineStatus,
+  FeedEngine,
+  FeedEngineOptions,
+  FeedResult,
+  RankedCandidate,
+  UserProfile,
+} from '../types';
+import { WorkerEmbedder } from '../worker/worker-client';
+import { CandidateSet } from './candidate-set';
+import { planDevice, probeCapabilities } from './device';
+import { runSelfCheck, SELF_CHECK_MIN_COSINE } from './self-check';
+
+/** Changes per /sync page. */
+const SYNC_PAGE_SIZE = 500;
+/** Candidates per embed call while filling missing vectors (progress granularity; the worker batches inside). */
+const EMBED_CHUNK = 64;
+/** Feed length when the caller gives none (same default as the server's /feed). */
+const DEFAULT_LIMIT = 20;
+
+type LocalDevice = 'webgpu' | 'wasm';
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A hub id looks like `owner/name`; a bare name is a folder the app serves. */
+function isHubId(model: string): boolean {
+  return /^[\w.-]+\/[\w.-]+$/.test(model) && !model.includes('..');
+}
+
+function absoluteFolderUrl(url: string): string {
+  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
+  const abs = new URL(url, base).href;
+  return abs.endsWith('/') ? abs : `${abs}/`;
+}
+
+export class NearfeedEngine implements FeedEngine {
+  private readonly api: ServerApi;
+  private readonly cache: FeedCache;
+  private readonly candidates = new CandidateSet();
+  private readonly weights: RankWeights;
+  private embedder: Embedder | null = null;
+  private info: MlInfo | null = null;
+  private cursor: string | null = null;
+  private syncing: Promise<{ applied: number; full: boolean }> | null = null;
+  private filling: Promise<void> | null = null;
+  private persistedVersion = -1;
+  private disposed = false;
+  private readonly state: EngineStatus = {
+    device: 'loading',
+    deviceReason: 'starting',
+    model: null,
+    modelKey: null,
+    dimension: null,
+    selfCheck: null,
+    candidates: 0,
+    embeddedCandidates: 0,
+    cacheHits: 0,
+    lastSync: null,
+    lastRankMs: null,
+    warning: null,
+  };
+
+  constructor(private readonly options: FeedEngineOptions) {
+    // Invalid weights fail here, with the option's name, not at the first rank.
+    resolveWeights(options.weights, true);
+    this.weights = { ...DEFAULT_WEIGHTS, ...stripUndefined(options.weights ?? {}) };
+    this.api = new ServerApi(options.serverUrl);
+    this.cache = new FeedCache(options.databaseName ?? 'nearfeed');
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.info = await this.api.info();
+    } catch (err) {
+      this.warn(`server info unavailable (${errorText(err)}); starting from the local cache`);
+    }
+    const requested = this.options.device ?? 'auto';
+    const caps = await probeCapabilities();
+    const plan = planDevice(requested, caps);
+    const model = this.options.model ?? this.info?.model ?? null;
+
+    if (plan.device !== 'server' && model === null) {
+      this.setDevice('server', 'no model known (server unreachable and no `model` option)');
+    } else if (plan.device === 'server') {
+      this.setDevice('server', plan.reason);
+    } else {
+      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu');
+    }
+    if (this.state.device === 'server') {
+      this.state.model = this.info?.model ?? null;
+      this.state.modelKey = this.info?.model_key ?? null;
+      this.state.dimension = this.info?.dimension ?? null;
+    }
+    await this.loadCache();
+    this.emit();
+  }
+
+  private async startLocal(model: string, first: LocalDevice, reason: string, forcedWebgpu: boolean): Promise<void> {
+    const sameAsServer = this.info !== null && this.info.model === model;
+    const dtype: EmbeddingDtype =
+      this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : 'fp32');
+    const metaName = `${model}|${dtype}`;
+    const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
+    const maxSeqLength =
+      sameAsServer && this.info!.max_seq_length !== null ? this.info!.max_seq_length : meta?.maxSeqLength;
+    const start = (device: LocalDevice): Promise<WorkerEmbedder> =>
+      WorkerEmbedder.start({
+        model,
+        modelBaseUrl: absoluteFolderUrl(this.options.modelBaseUrl ?? `${this.options.serverUrl}/models/`),
+        allowRemoteModels: isHubId(model),
+        dtype,
+        device,
+        maxSeqLength,
+        maxBatchSize: this.info?.max_batch_size !== undefined ? Math.min(32, this.info.max_batch_size) : 32,
+        onProgress: (fraction, detail) => this.progress({ phase: 'model', fraction, detail: `${device}: ${detail}` }),
+      });
+
+    let chosen: WorkerEmbedder | null = null;
+    if (first === 'webgpu') {
+      const [gpu, wasm] = await Promise.allSettled([start('webgpu'), start('wasm')]);
+      if (gpu.status === 'fulfilled' && wasm.status === 'fulfilled') {
+        const check = await runSelfCheck(gpu.value, wasm.value).catch((err: unknown) => {
+          this.warn(`WebGPU self-check failed to run: ${errorText(err)}`);
+          return { cosine: Number.NaN, passed: false };
+        });
+        this.state.selfCheck = check;
+        const cos = Number.isNaN(check.cosine) ? 'NaN' : check.cosine.toFixed(6);
+        if (check.passed) {
+          await wasm.value.dispose();
+          chosen = gpu.value;
+          this.setDevice('webgpu', `${reason}; self-check cosine ${cos} >= ${SELF_CHECK_MIN_COSINE}`);
+        } else if (forcedWebgpu) {
+          await wasm.value.dispose();
+          chosen = gpu.value;
+          this.setDevice('webgpu', `${reason}; self-check FAILED (cosine ${cos} < ${SELF_CHECK_MIN_COSINE}), kept because forced`);
+          this.warn(`WebGPU results differ from WASM (cosine ${cos}); vectors may be wrong`);
+        } else {
+          await gpu.value.dispose();
+          chosen = wasm.value;
+          this.setDevice('wasm', `WebGPU self-check cosine ${cos} < ${SELF_CHECK_MIN_COSINE}, using WASM`);
+        }
+      } else if (wasm.status === 'fulfilled') {
+        chosen = wasm.value;
+        const why = gpu.status === 'rejected' ? errorText(gpu.reason) : 'unknown';
+        this.setDevice('wasm', `WebGPU failed to load (${why}), using WASM`);
+      } else {
+        if (gpu.status === 'fulfilled') await gpu.value.dispose();
+        this.setDevice('server', `WASM failed to load (${errorText(wasm.reason)}), so WebGPU cannot be checked; ranking on the server`);
+      }
+    } else {
+      try {
+        chosen = await start('wasm');
+        this.setDevice('wasm', reason);
+      } catch (err) {
+        this.setDevice('server', `WASM failed to load (${errorText(err)}); ranking on the server`);
+      }
+    }
+    if (!chosen) return;
+    this.embedder = chosen;
+    const info = chosen.info;
+    if (sameAsServer && this.info!.model_key !== null && this.info!.model_key !== info.modelKey) {
+      this.warn(`model key ${info.modelKey} differs from the server's ${this.info!.model_key}; server vectors are not reused`);
+    }
+    this.state.model = info.model;
+    this.state.modelKey = info.modelKey;
+    this.state.dimension = info.dimension;
+    const newMeta: ModelMeta = {
+      model: info.model,
+      modelKey: info.modelKey,
+      dimension: info.dimension,
+      maxSeqLength: info.maxSeqLength,
+      dtype: info.dtype,
+    };
+    await this.cache.saveMeta(metaName, newMeta).catch(() => undefined);
+  }
+
+  /** Loads candidates and (for a local device) their vectors; corrupted records are dropped and reported. */
+  private async loadCache(): Promise<void> {
+    try {
+      const sync = await this.cache.loadSyncState();
+      this.cursor = sync.cursor;
+      this.state.lastSync = sync.lastSync;
+      const profiles = await this.cache.loadProfiles();
+      if (profiles.dropped.length > 0) {
+        // Lost candidates can only come back through a full pull.
+        this.cursor = null;
+        this.warn(`dropped corrupted cache records: ${profiles.dropped.join('; ')}`);
+      }
+      const key = this.state.modelKey;
+      const local = this.embedder !== null && key !== null;
+      const vectors = local
+        ? await this.cache.loadVectors(key, this.state.dimension ?? undefined)
+        : { value: new Map(), dropped: [] as string[] };
+      if (vectors.dropped.length > 0) {
+        this.warn(`dropped corrupted vector records (recomputing): ${vectors.dropped.join('; ')}`);
+      }
+      if (local) await this.cache.dropOtherModels(key).catch(() => undefined);
+      this.candidates.load(profiles.value, vectors.value);
+      if (local) {
+        const { missing } = await this.candidates.reconcile();
+        this.state.cacheHits += this.candidates.size - missing.length;
+      }
+      this.persistedVersion = this.candidates.version;
+    } catch (err) {
+      this.candidates.clear();
+      this.cursor = null;
+      this.warn(`local cache unreadable (${errorText(err)}); starting empty`);
+      await this.cache.clearAll().catch(() => undefined);
+    }
+    this.state.candidates = this.candidates.size;
+  }
+
+  sync(): Promise<{ applied: number; full: boolean }> {
+    this.assertOpen();
+    if (!this.syncing) {
+      this.syncing = this.syncNow().finally(() => {
+        this.syncing = null;
+      });
+    }
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<{ applied: number; full: boolean }> {
+    this.progress({ phase: 'sync', fraction: 0, detail: 'pulling changes' });
+    let pulled;
+    try {
+      pulled = await pullChanges(this.api, this.candidates, {
+        cursor: this.cursor,
+        limit: SYNC_PAGE_SIZE,
+        modelKey: this.embedder ? this.state.modelKey : null,
+        dimension: this.state.dimension,
+        onPage: (applied) => this.progress({ phase: 'sync', fraction: 0, detail: `${applied} changes` }),
+      });
+    } catch (err) {
+      const offline = err instanceof ApiRequestError && err.status === 0;
+      this.warn(`sync failed${offline ? ' (offline?)' : ''}: ${errorText(err)}; using local candidates`);
+      this.emit();
+      return { applied: 0, full: false };
+    }
+    this.cursor = pulled.cursor;
+    const { adoptedServerVectors } = await this.candidates.reconcile();
+    this.state.cacheHits += adoptedServerVectors;
+    this.state.lastSync = new Date().toISOString();
+    this.state.candidates = this.candidates.size;
+    if (this.state.warning?.startsWith('sync failed')) this.state.warning = null;
+    this.progress({ phase: 'sync', fraction: 1, detail: `${pulled.applied} changes` });
+    if (this.embedder) {
+      try {
+        await this.fillMissing();
+      } catch (err) {
+        this.warn(`embedding candidates failed (${errorText(err)}); they are retried at the next rank`);
+      }
+    }
+    await this.persist(true);
+    this.emit();
+    return { applied: pulled.applied, full: pulled.full };
+  }
+
+  /** Embeds every candidate without a valid vector, in chunks, reporting progress. Single-flight. */
+  private fillMissing(): Promise<void> {
+    if (!this.filling) {
+      this.filling = this.fillNow().finally(() => {
+        this.filling = null;
+      });
+    }
+    return this.filling;
+  }
+
+  private async fillNow(): Promise<void> {
+    const embedder = this.embedder;
+    if (!embedder) return;
+    const { missing } = await this.candidates.reconcile();
+    if (missing.length === 0) return;
+    let done = 0;
+    this.progress({ phase: 'embedding', fraction: 0, detail: `0/${missing.length}` });
+    for (let i = 0; i < missing.length; i += EMBED_CHUNK) {
+      const ids = missing.slice(i, i + EMBED_CHUNK).filter((id) => this.candidates.get(id));
+      const texts = ids.map((id) => profileToText(this.candidates.get(id)!));
+      const vectors = await embedder.embed(texts);
+      ids.forEach((id, k) => this.candidates.setVector(id, vectors[k]!));
+      done += ids.length;
+      this.state.embeddedCandidates += ids.length;
+      this.progress({ phase: 'embedding', fraction: done / missing.length, detail: `${done}/${missing.length}` });
+    }
+    this.emit();
+  }
+
+  /** Writes candidates, vectors and the cursor when something changed. Write failures degrade, never throw. */
+  private async persist(withSyncState = false): Promise<void> {
+    const version = this.candidates.version;
+    try {
+      if (version !== this.persistedVersion) {
+        await this.cache.saveProfiles(this.candidates.hashedProfiles());
+        if (this.embedder && this.state.modelKey && this.state.dimension) {
+          await this.cache.saveVectors(this.state.modelKey, this.state.dimension, this.candidates.validVectors());
+        }
+      }
+      // The cursor is written after the data it covers, so a crash in between only repeats a pull.
+      if (withSyncState) await this.cache.saveSyncState({ cursor: this.cursor, lastSync: this.state.lastSync });
+      this.persistedVersion = version;
+    } catch (err) {
+      // saveProfiles/saveVectors already dropped what they could not write; the next start resyncs.
+      this.warn(`could not write the local cache (${errorText(err)}); the feed works, the next start resyncs`);
+    }
+  }
+
+  async rankFeed(user: UserProfile, options: { limit?: number; excludeIds?: readonly string[] } = {}): Promise<FeedResult> {
+    this.assertOpen();
+    const started = performance.now();
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    if (this.state.device === 'server') {
+      try {
+        const res = await this.api.feed(user, { limit, excludeIds: options.excludeIds, weights: this.weights });
+        return this.finishRank(started, { results: res.results, ml_applied: res.ml_applied, device: 'server' });
+      } catch (err) {
+        if (this.candidates.size === 0) throw err;
+        this.warn(`server feed failed (${errorText(err)}); ranked locally without similarity`);
+        return this.finishRank(started, this.rankLocal(null, user, limit, options.excludeIds, 'server'));
+      }
+    }
+    const embedder = this.embedder!;
+    let query: Float32Array | null = null;
+    try {
+      await this.fillMissing();
+      if (this.candidates.version !== this.persistedVersion) void this.persist();
+      [query = null] = await embedder.embed([profileToText(user)]);
+    } catch (err) {
+      this.warn(`on-device embedding failed (${errorText(err)}); ranked without similarity`);
+      query = null;
+    }
+    const device = this.state.device as LocalDevice;
+    return this.finishRank(started, this.rankLocal(query, user, limit, options.excludeIds, device));
+  }
+
+  private rankLocal(
+    query: Float32Array | null,
+    user: UserProfile,
+    limit: number,
+    excludeIds: readonly string[] | undefined,
+    device: FeedResult['device'],
+  ): Omit<FeedResult, 'rank_ms'> {
+    const usable = query !== null && this.candidates.complete() && this.state.dimension !== null;
+    const matrix = this.candidates.packed(this.state.dimension ?? 0, usable);
+    const exclude = new Set(excludeIds ?? []);
+    if (user.id !== undefined) exclude.add(user.id);
+    const ranked = rankCandidates(usable ? query : null, matrix, { weights: this.weights, limit, excludeIds: exclude });
+    const results: RankedCandidate[] = ranked.results.map((r) => ({
+      profile: this.candidates.get(r.id)!,
+      score: r.score,
+      breakdown: r.breakdown,
+    }));
+    return { results, ml_applied: ranked.ml_applied, device };
+  }
+
+  private finishRank(started: number, result: Omit<FeedResult, 'rank_ms'>): FeedResult {
+    const rankMs = performance.now() - started;
+    this.state.lastRankMs = rankMs;
+    this.emit();
+    return { ...result, rank_ms: rankMs };
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    this.assertOpen();
+    if (this.embedder) return this.embedder.embed(texts);
+    const max = Math.max(1, this.info?.max_batch_size ?? 32);
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += max) out.push(...(await this.api.embedBatch(texts.slice(i, i + max))));
+    return out;
+  }
+
+  status(): EngineStatus {
+    return { ...this.state, selfCheck: this.state.selfCheck ? { ...this.state.selfCheck } : null };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.syncing?.catch(() => undefined);
+    await this.embedder?.dispose();
+    this.embedder = null;
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new Error('FeedEngine is disposed');
+  }
+
+  private setDevice(device: EngineStatus['device'], reason: string): void {
+    this.state.device = device;
+    this.state.deviceReason = reason;
+  }
+
+  private warn(message: string): void {
+    this.state.warning = message;
+    this.emit();
+  }
+
+  private progress(p: EngineProgress): void {
+    this.options.onProgress?.(p);
+  }
+
+  private emit(): void {
+    this.options.onStatus?.(this.status());
+  }
+}
+
+function isDtype(value: string): value is EmbeddingDtype {
+  return value === 'fp32' || value === 'q8' || value === 'fp16';
+}
+
+function stripUndefined(w: Partial<RankWeights>): Partial<RankWeights> {
+  const out: Partial<RankWeights> = {};
+  for (const key of ['similarity', 'diligence', 'engagement'] as const) if (w[key] !== undefined) out[key] = w[key];
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * The typed message protocol between the page (WorkerEmbedderClient) and the embedding worker.
+ * Every request carries an id; the worker answers it exactly once with `ready`, `vectors`, `done` or `error`.
+ * Vectors travel as one transferred Float32Array (n × dimension), so no copy and no per-vector message.
+ */
+import type { EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
+
+/** Devices the worker can run a session on. */
+export type WorkerDevice = 'webgpu' | 'wasm';
+
+export interface InitRequest {
+  type: 'init';
+  id: number;
+  /** Folder name under `modelBaseUrl`, or a hub id when `allowRemoteModels`. */
+  model: string;
+  /** Absolute URL ending in '/', where served model folders live. */
+  modelBaseUrl: string;
+  /** True only for hub ids: a served folder must never fall through to the hub. */
+  allowRemoteModels: boolean;
+  dtype: EmbeddingDtype;
+  device: WorkerDevice;
+  /**
+   * Truncation length the caller already knows (e.g. the server's max_seq_length for the same model).
+   * When absent the worker reads sentence_bert_config.json, then falls back to the tokenizer's limit.
+   */
+  maxSeqLength?: number;
+  /** Largest number of texts run in one session call. */
+  maxBatchSize: number;
+  /** Upper bound of padded tokens (batch × longest) per session call; attention memory grows with it. */
+  maxBatchTokens: number;
+}
+
+export interface EmbedRequest {
+  type: 'embed';
+  id: number;
+  texts: string[];
+}
+
+export interface DisposeRequest {
+  type: 'dispose';
+  id: number;
+}
+
+export type WorkerRequest = InitRequest | EmbedRequest | DisposeRequest;
+
+export interface ReadyResponse {
+  type: 'ready';
+  id: number;
+  info: EmbedderInfo;
+  loadMs: number;
+}
+
+export interface VectorsResponse {
+  type: 'vectors';
+  id: number;
+  dimension: number;
+  /** n × dimension, row-major, in the caller's order. */
+  data: Float32Array;
+  runMs: number;
+}
+
+export interface DoneResponse {
+  type: 'done';
+  id: number;
+}
+
+export interface ErrorResponse {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+/** Unsolicited: model download progress while `init` runs. */
+export interface ProgressMessage {
+  type: 'progress';
+  /** 0..1 */
+  fraction: number;
+  detail: string;
+}
+
+export type WorkerResponse = ReadyResponse | VectorsResponse | DoneResponse | ErrorResponse;
+export type WorkerMessage = WorkerResponse | ProgressMessage;

@@ -1,0 +1,196 @@
+/**
+ * The worker-side Embedder: transformers.js on onnxruntime-web, one session, calls queued one at a time,
+ * inputs batched by token length. Same embedding definition as the server (see pooling.ts), truncated at
+ * sentence-transformers' max_seq_length, not the tokenizer's model_max_length.
+ */
+import {
+  AutoModel,
+  AutoTokenizer,
+  Tensor,
+  env,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type ProgressInfo,
+} from '@huggingface/transformers';
+import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
+import { planBatches } from './batching';
+import { meanPoolNormalize } from './pooling';
+import { ortWasmPaths } from './ort-assets';
+import { TokenEncoder } from './token-encoder';
+import { decideMaxSeqLength } from './seq-length';
+import type { WorkerDevice } from './protocol';
+
+export interface TransformersEmbedderOptions {
+  model: string;
+  modelBaseUrl: string;
+  allowRemoteModels: boolean;
+  dtype: EmbeddingDtype;
+  device: WorkerDevice;
+  maxSeqLength?: number;
+  maxBatchSize: number;
+  maxBatchTokens: number;
+  onProgress?: (fraction: number, detail: string) => void;
+}
+
+/** transformers.js' dtype names for nearfeed's. */
+const DTYPE: Record<EmbeddingDtype, 'fp32' | 'q8' | 'fp16'> = { fp32: 'fp32', q8: 'q8', fp16: 'fp16' };
+
+function configureRuntime(options: TransformersEmbedderOptions): void {
+  env.allowLocalModels = true;
+  env.localModelPath = options.modelBaseUrl;
+  env.allowRemoteModels = options.allowRemoteModels;
+  const onnx = env.backends.onnx;
+  if (onnx?.wasm) onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
+}
+
+/** Reads sentence-transformers' max_seq_length for a served folder or hub id; undefined when absent. */
+async function readMaxSeqLength(options: TransformersEmbedderOptions): Promise<number | undefined> {
+  const urls = [`${options.modelBaseUrl}${options.model}/sentence_bert_config.json`];
+  if (options.allowRemoteModels) urls.push(`${env.remoteHost}${options.model}/resolve/main/sentence_bert_config.json`);
+  for (const url of urls) {
+    try {
+      const res = await fetch(url);
+      if (!res.ok) continue;
+      const json = (await res.json()) as { max_seq_length?: unknown };
+      if (typeof json.max_seq_length === 'number' && json.max_seq_length > 0) return json.max_seq_length;
+    } catch {
+      // A missing file is normal (not every model is a sentence-transformers model).
+    }
+  }
+  return undefined;
+}
+
+export class TransformersEmbedder implements Embedder {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly encoder: TokenEncoder;
+
+  private constructor(
+    readonly info: EmbedderInfo,
+    tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    private readonly options: TransformersEmbedderOptions,
+  ) {
+    this.encoder = new TokenEncoder(tokenizer, info.maxSeqLength);
+  }
+
+  static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
+    configureRuntime(options);
+    const progress = (p: ProgressInfo): void => {
+      if (p.status === 'progress_total') options.onProgress?.(p.progress / 100, `${p.loaded}/${p.total} bytes`);
+    };
+    const [tokenizer, model, fileMaxSeq] = await Promise.all([
+      AutoTokenizer.from_pretrained(options.model, { progress_callback: progress }),
+      AutoModel.from_pretrained(options.model, {
+        dtype: DTYPE[options.dtype],
+        device: options.device,
+        progress_callback: progress,
+      }),
+      options.maxSeqLength === undefined ? readMaxSeqLength(options) : Promise.resolve(undefined),
+    ]);
+    const config = model.config as { hidden_size?: unknown; max_position_embeddings?: unknown };
+    const maxSeqLength = decideMaxSeqLength({
+      modelName: options.model,
+      explicit: options.maxSeqLength,
+      sentenceBertMaxSeqLength: fileMaxSeq,
+      modelMaxLength: Number(tokenizer.model_max_length),
+      maxPositionEmbeddings: typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined,
+    });
+    const hidden = config.hidden_size;
+    const info: EmbedderInfo = {
+      model: options.model,
+      dtype: options.dtype,
+      device: options.device,
+      dimension: typeof hidden === 'number' ? hidden : 0,
+      maxSeqLength,
+      modelKey: modelKey(options.model, options.dtype, maxSeqLength),
+    };
+    const embedder = new TransformersEmbedder(info, tokenizer, model, options);
+    if (info.dimension === 0) {
+      // No hidden_size in config.json: learn the dimension from one run.
+      const [probe] = await embedder.embed(['dimension probe']);
+      info.dimension = probe?.length ?? 0;
+    }
+    return embedder;
+  }
+
+  async countTokens(texts: readonly string[]): Promise<number[]> {
+    return this.encoder.encode(texts).map((e) => e.ids.length);
+  }
+
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    const run = this.queue.then(() => this.embedNow(texts));
+    // Serialise: a failed call must not block the next one.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One flat n × dimension array, the form the worker transfers. */
+  async embedFlat(texts: readonly string[]): Promise<Float32Array> {
+    const vectors = await this.embed(texts);
+    const dim = this.info.dimension;
+    const flat = new Float32Array(vectors.length * dim);
+    vectors.forEach((v, i) => flat.set(v, i * dim));
+    return flat;
+  }
+
+  private async embedNow(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const encoded = this.encoder.encode(texts);
+    const ids = encoded.map((e) => e.ids);
+    const types = encoded.map((e) => e.typeIds);
+    const result: Float32Array[] = new Array<Float32Array>(texts.length);
+    const batches = planBatches(
+      ids.map((x) => x.length),
+      this.options.maxBatchSize,
+      this.options.maxBatchTokens,
+    );
+    for (const batch of batches) {
+      const vectors = await this.runBatch(
+        batch.map((i) => ids[i]!),
+        batch.map((i) => types[i]),
+      );
+      batch.forEach((inputIndex, row) => {
+        result[inputIndex] = vectors[row]!;
+      });
+    }
+    return result;
+  }
+
+  private async runBatch(ids: number[][], types: Array<number[] | undefined>): Promise<Float32Array[]> {
+    const batch = ids.length;
+    const seq = Math.max(...ids.map((x) => x.length));
+    const padId = this.encoder.padTokenId;
+    const inputIds = new BigInt64Array(batch * seq).fill(BigInt(padId));
+    const mask = new BigInt64Array(batch * seq);
+    const typeIds = new BigInt64Array(batch * seq);
+    for (let b = 0; b < batch; b++) {
+      const row = ids[b]!;
+      for (let t = 0; t < row.length; t++) {
+        inputIds[b * seq + t] = BigInt(row[t]!);
+        mask[b * seq + t] = 1n;
+        typeIds[b * seq + t] = BigInt(types[b]?.[t] ?? 0);
+      }
+    }
+    const dims = [batch, seq];
+    const output = (await this.model({
+      input_ids: new Tensor('int64', inputIds, dims),
+      attention_mask: new Tensor('int64', mask, dims),
+      token_type_ids: new Tensor('int64', typeIds, dims),
+    })) as { last_hidden_state?: Tensor };
+    let hidden = output.last_hidden_state;
+    if (!hidden) throw new Error('model output has no last_hidden_state');
+    // fp16 models may return float16; pool in float32 like the server does.
+    if (hidden.type !== 'float32') hidden = hidden.to('float32');
+    const dim = hidden.dims[2] ?? 0;
+    const pooled = meanPoolNormalize(hidden.data as Float32Array, mask, batch, seq, dim);
+    hidden.dispose();
+    const out: Float32Array[] = [];
+    for (let b = 0; b < batch; b++) out.push(pooled.slice(b * dim, (b + 1) * dim));
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue;
+    await this.model.dispose();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The page side of the embedding worker: an `Embedder` whose work runs in a dedicated module Worker.
+ * Requests are matched to answers by id; a worker crash rejects everything still waiting.
+ */
+import type { Embedder, EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
+import type { InitRequest, WorkerDevice, WorkerMessage, WorkerRequest } from './protocol';
+
+export interface WorkerEmbedderOptions {
+  model: string;
+  modelBaseUrl: string;
+  allowRemoteModels: boolean;
+  dtype: EmbeddingDtype;
+  device: WorkerDevice;
+  maxSeqLength?: number;
+  maxBatchSize?: number;
+  maxBatchTokens?: number;
+  /** Model download progress, 0..1. */
+  onProgress?: (fraction: number, detail: string) => void;
+}
+
+/** A request without its id (Omit does not distribute over a union). */
+type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+interface Waiter {
+  resolve: (message: WorkerMessage) => void;
+  reject: (err: Error) => void;
+}
+
+export class WorkerEmbedder implements Embedder {
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private infoValue: EmbedderInfo | null = null;
+  private crashed: Error | null = null;
+  /** Milliseconds the worker spent in its last session run(s) and in loading. */
+  lastRunMs = 0;
+  loadMs = 0;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onProgress?: (fraction: number, detail: string) => void,
+  ) {
+    worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
+    worker.onerror = (event: ErrorEvent) => this.fail(new Error(`embedding worker failed: ${event.message}`));
+  }
+
+  /** Starts a worker and loads the model in it; rejects when the model or ONNX Runtime cannot load. */
+  static async start(options: WorkerEmbedderOptions): Promise<WorkerEmbedder> {
+    const worker = new Worker(new URL('./embed-worker.ts', import.meta.url), { type: 'module', name: `nearfeed-${options.device}` });
+    const client = new WorkerEmbedder(worker, options.onProgress);
+    const init: Omit<InitRequest, 'id'> = {
+      type: 'init',
+      model: options.model,
+      modelBaseUrl: options.modelBaseUrl,
+      allowRemoteModels: options.allowRemoteModels,
+      dtype: options.dtype,
+      device: options.device,
+      maxSeqLength: options.maxSeqLength,
+      maxBatchSize: options.maxBatchSize ?? 32,
+      maxBatchTokens: options.maxBatchTokens ?? 8192,
+    };
+    try {
+      const ready = await client.request(init);
+      if (ready.type !== 'ready') throw new Error(`unexpected answer ${ready.type} to init`);
+      client.infoValue = ready.info;
+      client.loadMs = ready.loadMs;
+      return client;
+    } catch (err) {
+      worker.terminate();
+      throw err;
+    }
+  }
+
+  get info(): EmbedderInfo {
+    if (!this.infoValue) throw new Error('embedder not loaded');
+    return this.infoValue;
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const answer = await this.request({ type: 'embed', texts: [...texts] });
+    if (answer.type !== 'vectors') throw new Error(`unexpected answer ${answer.type} to embed`);
+    this.lastRunMs = answer.runMs;
+    const { data, dimension } = answer;
+    const out: Float32Array[] = [];
+    // Views into the one transferred buffer: no copy per vector.
+    for (let i = 0; i < texts.length; i++) out.push(data.subarray(i * dimension, (i + 1) * dimension));
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.crashed) {
+      try {
+        await this.request({ type: 'dispose' });
+      } catch {
+        // Terminating below frees it either way.
+      }
+    }
+    this.worker.terminate();
+    this.fail(new Error('embedder disposed'));
+  }
+
+  private request(body: RequestBody): Promise<WorkerMessage> {
+    if (this.crashed) return Promise.reject(this.crashed);
+    const id = this.nextId++;
+    return new Promise<WorkerMessage>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private receive(message: WorkerMessage): void {
+    if (message.type === 'progress') {
+      this.onProgress?.(message.fraction, message.detail);
+      return;
+    }
+    const waiter = this.waiting.get(message.id);
+    if (!waiter) return;
+    this.waiting.delete(message.id);
+    if (message.type === 'error') waiter.reject(new Error(message.message));
+    else waiter.resolve(message);
+  }
+
+  private fail(err: Error): void {
+    this.crashed = err;
+    for (const waiter of this.waiting.values()) waiter.reject(err);
+    this.waiting.clear();
+  }
+}
