@@ -425,7 +425,9 @@ function resolveLimit(limit: number | undefined, n: number): number {
 
 function excludedMask(ids: string[], exclude: Iterable<string> | undefined): Uint8Array | null {
   if (exclude === undefined) return null;
-  const set = exclude instanceof Set ? (exclude as Set<string>) : new Set(exclude);
+  // A lone string is iterable too (over its characters); take it as the one id it obviously means.
+  const set =
+    typeof exclude === 'string' ? new Set([exclude]) : exclude instanceof Set ? (exclude as Set<string>) : new Set(exclude);
   if (set.size === 0) return null;
   const mask = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i++) if (set.has(ids[i] as string)) mask[i] = 1;

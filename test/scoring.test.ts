@@ -183,6 +183,11 @@ describe('rankCandidates', () => {
     );
   });
 
+  it('excludeIds given as a single string excludes that id, not its characters', () => {
+    const cands: RankCandidate[] = ['a', 'b', 'ab'].map((id) => ({ id, diligence: 0.5, engagement: 0.5 }));
+    expect(rankCandidates(null, cands, { excludeIds: 'ab' }).results.map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
   it('without a query ranks by diligence and engagement, renormalised, similarity 0', () => {
     const cands: RankCandidate[] = [
       { id: 'x', diligence: 1, engagement: 0 },
