@@ -2,21 +2,19 @@
  * Node embedding throughput on the MiniLM-shaped generated model (6×384, 30k vocabulary, random weights, so
  * speed means what it would with all-MiniLM-L6-v2). Everything is compared within this one run:
  *  - one call per text (batch 1) vs one call for all texts (the batched path), short (~20) and long (~200 tokens);
- *  - length-sorted batches vs batches in caller order, on a mixed-length set;
- *  - the engine vs raw onnxruntime-node on the same pre-tokenised batches (the pipeline's own overhead).
+ *  - the engine vs raw onnxruntime-node on the same pre-tokenised batches (the pipeline's own overhead);
+ *  - length-sorted vs unsorted batch plans on mixed lengths, and the token budget for long texts.
  * Medians of several alternating rounds. Absolute figures depend on the machine and its load; read the ratios.
  *
- * Run: npx tsx bench/embed.ts   (generates the model with `npm run model:bench` when it is missing)
+ * Run: npx tsx bench/embed.ts   (generates the model like `npm run model:bench` when it is missing)
  */
-import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { createNodeEmbedder, type NodeEmbedder } from '../server/embedder/node-embedder';
 import { planBatches } from '../server/embedder/batch-plan';
+import { ensureModel } from '../scripts/model/generate';
 
-const MODEL_DIR = path.resolve('models/generated/nearfeed-minilm-shaped');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const WORDS = (
@@ -96,11 +94,9 @@ async function rawOrt(session: ort.InferenceSession, rows: number[][], maxBatchS
 const fmt = (x: number) => x.toFixed(1);
 
 export async function main(): Promise<void> {
-  if (!existsSync(path.join(MODEL_DIR, 'onnx', 'model.onnx'))) {
-    console.log('MiniLM-shaped model missing: generating it with `npm run model:bench` …');
-    execSync('npm run model:bench', { stdio: 'inherit' });
-  }
-  const { embedder } = await createNodeEmbedder({ model: MODEL_DIR, dtype: 'fp32', device: 'cpu' });
+  // Same as `npm run model:bench`: generates the model when missing or stale, a no-op otherwise.
+  const modelDir = ensureModel('minilm').dir;
+  const { embedder } = await createNodeEmbedder({ model: modelDir, dtype: 'fp32', device: 'cpu' });
   const { maxBatchSize, maxBatchTokens } = embedder.limits;
   console.log(
     `embed bench: ${embedder.info.model} fp32 on ${embedder.info.device}, dim ${embedder.info.dimension}, ` +
@@ -108,7 +104,7 @@ export async function main(): Promise<void> {
       `padded tokens; medians of ${ROUNDS} rounds; shared/noisy machine: read the ratios, not the absolute figures`,
   );
 
-  const session = await ort.InferenceSession.create(path.join(MODEL_DIR, 'onnx', 'model.onnx'));
+  const session = await ort.InferenceSession.create(path.join(modelDir, 'onnx', 'model.onnx'));
   for (const [label, tokens, count] of [
     ['short', 20, 96],
     ['long', 200, 24],
@@ -137,7 +133,7 @@ export async function main(): Promise<void> {
   const engines: Record<string, NodeEmbedder> = {};
   for (const order of ['longest-first', 'shortest-first', 'input-order'] as const) {
     engines[order] = (
-      await createNodeEmbedder({ model: MODEL_DIR, dtype: 'fp32', device: 'cpu', lengthOrder: order })
+      await createNodeEmbedder({ model: modelDir, dtype: 'fp32', device: 'cpu', lengthOrder: order })
     ).embedder;
   }
   const orders = await compare(
@@ -151,6 +147,27 @@ export async function main(): Promise<void> {
   );
 
   for (const engine of Object.values(engines)) await engine.dispose();
+
+  // Long texts by token budget: attention memory grows with batch × length², so past some budget a bigger
+  // batch of long texts is slower, not faster. This picks the default (8192).
+  const long = await textsOfTokens(embedder, 200, 32);
+  const budgets = [1024, 2048, 4096, 8192];
+  const byBudget: Record<string, NodeEmbedder> = {};
+  for (const budget of budgets) {
+    byBudget[budget] = (
+      await createNodeEmbedder({ model: modelDir, dtype: 'fp32', device: 'cpu', maxBatchTokens: budget })
+    ).embedder;
+  }
+  const budgetRates = await compare(
+    long.length,
+    Object.fromEntries(Object.entries(byBudget).map(([budget, engine]) => [budget, () => engine.embed(long)])),
+  );
+  const base = budgetRates['1024']!;
+  console.log(
+    `long (32 texts of ~200 tokens) by maxBatchTokens: ` +
+      budgets.map((b) => `${b}: ${fmt(budgetRates[b]!)} emb/s (${(budgetRates[b]! / base).toFixed(2)}x)`).join(', '),
+  );
+  for (const engine of Object.values(byBudget)) await engine.dispose();
   await embedder.dispose();
   await session.release();
 }

@@ -16,8 +16,9 @@ import {
   type NodeEmbedder,
   type NodeEmbedderOptions,
 } from '../server/embedder/node-embedder';
+import { ensureTestModel, testModelDir } from './support/model-path';
 
-const MODEL_DIR = path.resolve('models/generated/nearfeed-test');
+const MODEL_DIR = testModelDir();
 const MAX_SEQ = 128; // sentence_bert_config.json of the test model
 /** The default install skips onnxruntime-node's CUDA provider (see .npmrc); a CUDA user opts in. */
 const CUDA_PROVIDER_INSTALLED = existsSync(
@@ -43,6 +44,7 @@ let tokenizer: PreTrainedTokenizer;
 let session: ort.InferenceSession;
 
 beforeAll(async () => {
+  ensureTestModel();
   ({ embedder } = await load());
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
