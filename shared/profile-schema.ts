@@ -33,7 +33,6 @@ export interface UserProfileInput {
   tags: string[];
 }
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 export type ProfileValidation = { ok: true; profile: Profile } | { ok: false; field: string; message: string };
 export type UserProfileValidation =
   | { ok: true; profile: UserProfileInput }
