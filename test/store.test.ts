@@ -234,6 +234,56 @@ describe.each(backends)('$name profile store', (backend) => {
     expect([...fresh.keys()].sort()).toEqual(['d', 'e']);
   });
 
+  it('refuses a page limit that could never advance', async () => {
+    await expect(store.changesSince(null, 0)).rejects.toThrow(RangeError);
+    await expect(store.changesSince(null, 1.5)).rejects.toThrow(RangeError);
+  });
+
+  it('skips long runs of old tombstones for a fresh pull, sending no deletes', async () => {
+    for (let i = 0; i < 1500; i++) await store.put(profile(`gone${String(i).padStart(4, '0')}`));
+    for (let i = 0; i < 1500; i++) await store.delete(`gone${String(i).padStart(4, '0')}`);
+    await store.put(profile('kept1'));
+    await store.put(profile('kept2'));
+    const local = new Map<string, Profile>();
+    let cursor: string | null = null;
+    let deletes = 0;
+    for (;;) {
+      const page = await store.changesSince(cursor, 1);
+      if (page === 'must_refetch') throw new Error('must_refetch');
+      deletes += page.changes.filter((c) => c.op === 'delete').length;
+      applyPage(local, page);
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    }
+    expect(deletes).toBe(0);
+    expect([...local.keys()].sort()).toEqual(['kept1', 'kept2']);
+  });
+
+  it('converges with writes running concurrently with the pulls', async () => {
+    for (let i = 0; i < 30; i++) await store.put(profile(`p${i}`));
+    const local = new Map<string, Profile>();
+    let done = false;
+    const writer = (async () => {
+      for (let i = 0; i < 120; i++) {
+        if (i % 3 === 2) await store.delete(`p${(i * 7) % 40}`);
+        else await store.put(profile(`p${(i * 11) % 40}`, i));
+      }
+      done = true;
+    })();
+    let cursor: string | null = null;
+    while (!done) {
+      const page = await store.changesSince(cursor, 5);
+      if (page === 'must_refetch') throw new Error('must_refetch');
+      applyPage(local, page);
+      cursor = page.cursor;
+    }
+    await writer;
+    await pullAll(store, local, cursor, 5);
+    expect([...local.values()].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      (await store.list()).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+
   it('loads a seed in order', async () => {
     const seeded = await backend.make({ seed: [profile('z'), profile('y')] });
     const page = await seeded.changesSince(null, 10);
@@ -255,6 +305,19 @@ describe.each(backends)('$name profile store', (backend) => {
     const local = new Map<string, Profile>();
     await pullAll(other, local, null, 9);
     expect(local.size).toBe(51);
+  });
+});
+
+describe('redis store epoch', () => {
+  it('a cursor into a key space that was wiped must refetch', async () => {
+    const store = new RedisProfileStore({ keyPrefix: `nearfeed-test:${randomUUID()}:` });
+    redisStores.push(store);
+    await store.put(profile('a'));
+    const page = await store.changesSince(null, 10);
+    if (page === 'must_refetch') throw new Error('must_refetch');
+    await store.destroy(); // as a FLUSHDB or a new Redis would
+    await store.put(profile('b'));
+    expect(await store.changesSince(page.cursor, 10)).toBe('must_refetch');
   });
 });
 

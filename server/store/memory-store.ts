@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../shared/types';
 import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
-import type { ChangePage, ProfileChange, ProfileStore } from './profile-store';
+import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore } from './profile-store';
 
 export interface MemoryStoreOptions {
   /** Profiles loaded at creation, in this change order (e.g. `demoProfiles()`). */
@@ -70,6 +70,7 @@ export class MemoryProfileStore implements ProfileStore {
   }
 
   async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+    checkPageLimit(limit);
     let seq = 0;
     let baseline = this.head;
     if (cursor !== null) {

@@ -1,26 +1,51 @@
-/** Candidate profiles and their change log. Implemented in memory (default) and on Redis. */
+/**
+ * Candidate profiles and their change log. Implemented in memory (memory-store.ts, the default, seeded with the
+ * demo data set) and on Redis (redis-store.ts, shared by several server processes); one test suite runs over
+ * both (test/store.test.ts).
+ *
+ * The change log is what /sync pages through:
+ * - Every put and delete gets the next sequence number; the log keeps only the latest change per id
+ *   (compacted), so a page never holds two changes of one id and a client paging while profiles change ends
+ *   with exactly the store's set.
+ * - Deletes stay as tombstones `{op: 'delete', id}` so incremental clients learn about them. A pull that
+ *   started from nothing (cursor null) is not sent tombstones of deletes older than its start.
+ * - Tombstones beyond the store's retention are pruned oldest first; a cursor that still needed one, a cursor
+ *   of another store (the memory store of another process, a flushed Redis) or a malformed one gets
+ *   'must_refetch', and the client starts over without a cursor.
+ */
 import type { Profile } from '../../shared/types';
 
 /** One entry of the change log, in change order. */
 export type ProfileChange = { op: 'put'; profile: Profile } | { op: 'delete'; id: string };
 
 export interface ChangePage {
+  /** At most `limit` changes, in change order, at most one per id. */
   changes: ProfileChange[];
-  /** Opaque cursor to pass back for the next page. */
+  /** Opaque cursor to pass back for the next page (base64url; see cursor.ts). Valid across processes. */
   cursor: string;
+  /** True when more changes follow this page right now. */
   hasMore: boolean;
 }
 
 export interface ProfileStore {
   readonly backend: 'memory' | 'redis';
+  /** A copy of the profile, or undefined. */
   get(id: string): Promise<Profile | undefined>;
-  /** Profiles with these ids (missing ones skipped), or all when ids is undefined. */
+  /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */
   list(ids?: readonly string[]): Promise<Profile[]>;
-  /** Creates or replaces. */
+  /** Creates or replaces, and logs the change. */
   put(profile: Profile): Promise<void>;
-  /** True when something was deleted. */
+  /** True when something was deleted (and a tombstone logged); false when the id was unknown. */
   delete(id: string): Promise<boolean>;
-  /** Changes after `cursor` (null = from the start); 'must_refetch' when the cursor is unknown or expired. */
+  /**
+   * Changes after `cursor` (null = from the start), at most `limit` (a positive integer, else RangeError);
+   * 'must_refetch' when the cursor is unknown, malformed or expired.
+   */
   changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'>;
   close(): Promise<void>;
+}
+
+/** A page of no changes could never advance: stores refuse such a limit rather than let a caller loop for ever. */
+export function checkPageLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
 }

@@ -8,7 +8,8 @@
  * - `tombstones` zset   deleted id → seq of its delete, oldest pruned first past `maxTombstones`
  * - `seq`        string INCR counter: the log head
  * - `floor`      string highest seq of a pruned tombstone; cursors below it must refetch
- * - `epoch`      string random id of this key space, set once (SET NX); a flushed Redis gets a new one
+ * - `epoch`      string random id of this log; a new one whenever a write finds no `seq` (new, flushed or
+ *                       evicted key space), so cursors of an older log are refused
  *
  * Every write and every page read is one Lua script, so a change and its log entry land atomically and a page
  * is a consistent snapshot.
@@ -17,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { ChangePage, ProfileChange, ProfileStore } from './profile-store';
+import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore } from './profile-store';
 
 export interface RedisStoreOptions {
   /** A connection to use (not closed by `close()`); otherwise one is opened to `url`. */
@@ -34,9 +35,14 @@ const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch'] as 
 
 // KEYS: profiles, log, tombstones, seq, floor, epoch (always all six, in this order).
 const ENSURE_EPOCH = `redis.call('SET', KEYS[6], ARGV[1], 'NX')`;
+/**
+ * Before a write: a key space without a counter (new, wiped, or its `seq` evicted) starts a new epoch, so no
+ * cursor of an earlier log can be served by the restarted count.
+ */
+const WRITE_EPOCH = `if redis.call('EXISTS', KEYS[4]) == 0 then redis.call('SET', KEYS[6], ARGV[1]) end`;
 
 /** ARGV: epoch candidate, id, json → new seq */
-const PUT_LUA = `${ENSURE_EPOCH}
+const PUT_LUA = `${WRITE_EPOCH}
 local seq = redis.call('INCR', KEYS[4])
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
@@ -44,8 +50,8 @@ redis.call('ZREM', KEYS[3], ARGV[2])
 return seq`;
 
 /** ARGV: epoch candidate, id, max tombstones → 1 deleted, 0 missing */
-const DELETE_LUA = `${ENSURE_EPOCH}
-if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+const DELETE_LUA = `if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+${WRITE_EPOCH}
 local seq = redis.call('INCR', KEYS[4])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
 redis.call('ZADD', KEYS[3], seq, ARGV[2])
@@ -64,7 +70,7 @@ return 1`;
 
 /** ARGV: epoch candidate, then id1, json1, id2, json2, ... → 1 seeded, 0 when the store was ever written */
 const SEED_LUA = `if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-${ENSURE_EPOCH}
+${WRITE_EPOCH}
 for i = 2, #ARGV, 2 do
   local seq = redis.call('INCR', KEYS[4])
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
@@ -151,8 +157,6 @@ export class RedisProfileStore implements ProfileStore {
   private readonly ownsConnection: boolean;
   private readonly keys: Keys;
   private readonly maxTombstones: number;
-  /** Offered as the epoch when the key space has none yet; the first writer's offer wins. */
-  private readonly epochOffer = randomUUID();
 
   constructor(options: RedisStoreOptions = {}) {
     this.ownsConnection = options.redis === undefined;
@@ -162,6 +166,15 @@ export class RedisProfileStore implements ProfileStore {
         // Fail a request fast when Redis is down instead of queueing it for ever.
         maxRetriesPerRequest: 2,
       });
+    if (this.ownsConnection) {
+      // Without a listener ioredis reports every failed reconnect as an unhandled error; log the first of a run.
+      let reported = false;
+      this.redis.on('error', (err: Error) => {
+        if (!reported) console.warn(`[nearfeed] profile store: Redis error (${err.message}); retrying`);
+        reported = true;
+      });
+      this.redis.on('ready', () => (reported = false));
+    }
     this.keyPrefix = options.keyPrefix ?? 'nearfeed:store:';
     this.maxTombstones = options.maxTombstones ?? 100_000;
     this.keys = Object.fromEntries(KEY_NAMES.map((name) => [name, this.keyPrefix + name])) as Keys;
@@ -191,11 +204,11 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   async put(profile: Profile): Promise<void> {
-    await this.scripts.nearfeedStorePut(...this.keyList(), this.epochOffer, profile.id, JSON.stringify(profile));
+    await this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, JSON.stringify(profile));
   }
 
   async delete(id: string): Promise<boolean> {
-    const deleted = await this.scripts.nearfeedStoreDelete(...this.keyList(), this.epochOffer, id, this.maxTombstones);
+    const deleted = await this.scripts.nearfeedStoreDelete(...this.keyList(), epochOffer(), id, this.maxTombstones);
     return deleted === 1;
   }
 
@@ -205,15 +218,16 @@ export class RedisProfileStore implements ProfileStore {
    */
   async seedIfEmpty(profiles: readonly Profile[]): Promise<boolean> {
     const args = profiles.flatMap((p) => [p.id, JSON.stringify(p)]);
-    return (await this.scripts.nearfeedStoreSeed(...this.keyList(), this.epochOffer, ...args)) === 1;
+    return (await this.scripts.nearfeedStoreSeed(...this.keyList(), epochOffer(), ...args)) === 1;
   }
 
   async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+    checkPageLimit(limit);
     const state = cursor === null ? undefined : decodeCursor(cursor);
     if (cursor !== null && !state) return 'must_refetch';
     const reply = await this.scripts.nearfeedStoreChanges(
       ...this.keyList(),
-      this.epochOffer,
+      epochOffer(),
       state ? 1 : 0,
       state?.epoch ?? '',
       state?.seq ?? 0,
@@ -248,6 +262,14 @@ export class RedisProfileStore implements ProfileStore {
   private keyList(): string[] {
     return KEY_NAMES.map((name) => this.keys[name]);
   }
+}
+
+/**
+ * Offered with every script call as the epoch for a key space that has none yet (the first offer wins). Fresh
+ * each time: a wiped key space must get a new epoch even from a process that offered one before.
+ */
+function epochOffer(): string {
+  return randomUUID();
 }
 
 function parseProfile(json: string): Profile {
