@@ -92,7 +92,7 @@ export function explain(user: UserProfile, candidate: RankedCandidate, ctx: Feed
     const span = ctx.maxSimilarity - ctx.minSimilarity;
     const rel = span > 1e-9 ? (candidate.breakdown.similarity - ctx.minSimilarity) / span : 1;
     const strength = rel >= 0.66 ? 'Strong match' : rel >= 0.33 ? 'Good match' : 'Partial match';
-    summary = shown ? `${strength} on ${shown}` : `${strength}: ${top === 'similarity' ? 'similar profile text' : FACTOR_PHRASE[top]}`;
+    summary = shown ? `${strength} on ${shown}` : `${strength}: ${FACTOR_PHRASE[top]}`;
   } else {
     summary = shown ? `Shares ${shown}; ranked on ${top}` : `Ranked on ${top}: ${FACTOR_PHRASE[top]}`;
   }

@@ -8,7 +8,7 @@ export const EXAMPLE_USER: UserProfile = {
   bio:
     'Second-time founder in fintech. We are raising a seed round and looking for angel investors and ' +
     'operators who know payments, embedded finance and B2B SaaS go-to-market in Europe.',
-  tags: ['fintech', 'seed', 'payments', 'b2b-saas'],
+  tags: ['fintech', 'seed', 'payments', 'angel', 'saas'],
 };
 
 const MAX_TAGS = 12;

@@ -54,9 +54,10 @@ function showStatus(s: EngineStatus): void {
   renderStatus(statusRoot, s);
   renderWarning(warningRoot, s.warning ?? hook.syncError);
   document.body.dataset.device = s.device;
+  if (s.device !== 'loading') showPrivacy(s.device);
 }
 
-function showPrivacy(device: EngineDevice): void {
+function showPrivacy(device: EngineDevice | EngineStatus['device']): void {
   privacyRoot.textContent =
     device === 'server'
       ? 'Server mode: your profile is sent to the nearfeed server, which ranks the feed for you.'

@@ -41,7 +41,7 @@ export function renderStatus(root: HTMLElement, s: EngineStatus): void {
     { class: `device device-${s.device}`, 'data-stat': 'device' },
     h('span', { class: 'device-dot', 'aria-hidden': 'true' }),
     h('span', { class: 'device-name' }, DEVICE_NAME[s.device]),
-    s.deviceReason ? h('span', { class: 'device-reason' }, s.deviceReason) : null,
+    s.deviceReason ? h('span', { class: 'device-reason', title: s.deviceReason }, s.deviceReason) : null,
   );
   const check = s.selfCheck
     ? stat(
