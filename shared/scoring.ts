@@ -146,9 +146,14 @@ export function normaliseWeights(w: RankWeights): RankWeights {
  * diligence/engagement outside [0, 1].
  */
 export function packCandidates(candidates: readonly RankCandidate[]): CandidateMatrix {
+  return pack(candidates, true);
+}
+
+/** `withVectors` false: ranking without a query needs no vectors, so none are copied or checked. */
+function pack(candidates: readonly RankCandidate[], withVectors: boolean): CandidateMatrix {
   const n = candidates.length;
   const first = candidates[0];
-  const dimension = first?.vector ? first.vector.length : 0;
+  const dimension = withVectors && first?.vector ? first.vector.length : 0;
   const ids: string[] = new Array<string>(n);
   const vectors = new Float32Array(n * dimension);
   const diligence = new Float64Array(n);
@@ -161,7 +166,7 @@ export function packCandidates(candidates: readonly RankCandidate[]): CandidateM
     }
     if (seen.has(c.id)) throw new Error(`candidate #${i} ("${c.id}"): duplicate id`);
     seen.add(c.id);
-    const v = c.vector;
+    const v = withVectors ? c.vector : null;
     if (dimension === 0) {
       if (v && v.length > 0) {
         throw new Error(
@@ -204,7 +209,7 @@ export function rankCandidates(
   candidates: CandidateMatrix | readonly RankCandidate[],
   options: RankOptions = {},
 ): RankResult {
-  const matrix = isMatrix(candidates) ? candidates : packCandidates(candidates);
+  const matrix = isMatrix(candidates) ? candidates : pack(candidates, query !== null);
   const n = checkMatrix(matrix);
   const mlApplied = query !== null;
   const weights = resolveWeights(options.weights, mlApplied);

@@ -213,6 +213,9 @@ describe('rankCandidates', () => {
       cands.map(({ id, diligence, engagement }) => ({ id, diligence, engagement })),
     ).results;
     expect(withVectors).toEqual(withoutVectors);
+    // Even inconsistent vectors do not matter when none is used.
+    const mixed = cands.map((c, i) => (i % 2 ? { ...c, vector: f32(1) } : { ...c, vector: null }));
+    expect(rankCandidates(null, mixed).results).toEqual(withoutVectors);
   });
 
   it('custom weights change the order as expected', () => {
