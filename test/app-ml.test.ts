@@ -14,7 +14,9 @@ import { createMemoryCache } from '../server/cache/memory-cache';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import { demoProfiles } from '../server/data/demo-profiles';
 import { createMlService } from '../server/ml/create-ml-service';
+import { createRedisCache } from '../server/cache/redis-cache';
 import { buildTestApp, loadTestEmbedder, post, TEST_MODEL_DIR, type TestApp } from './support/ml-fixture';
+import { connectTestRedis, deleteKeysWithPrefix, recordCommands, uniqueKeyPrefix } from './support/redis';
 
 let embedder: Embedder;
 let t: TestApp;
@@ -216,6 +218,61 @@ describe('profile ranking', () => {
     const entries = await t.cache.getProfiles(['demo-003']);
     expect(entries[0]?.vector).toEqual(v);
     expectClose(Array.from(v!), await embedOne(profileToText(p!)));
+  });
+});
+
+describe('cache use', () => {
+  it('a profile updated while its vector is computed: the old vector is not stored, the new one is', async () => {
+    const store = new MemoryProfileStore({ seed: demoProfiles(5) });
+    const cache = createMemoryCache({ maxEntries: 100, ttlSeconds: 60 });
+    const [before] = await store.list(['demo-002']);
+    const after = { ...before!, bio: `${before!.bio} Now also advising climate startups.` };
+    let updates = 0;
+    // The real embedder; the store update lands while the model runs (as a concurrent PUT would).
+    const racing: Embedder = {
+      info: embedder.info,
+      embed: async (texts) => {
+        const out = embedder.embed(texts);
+        if (updates++ === 0) {
+          await store.put(after);
+          await ml.forgetProfile(after.id);
+        }
+        return out;
+      },
+      dispose: async () => {},
+    };
+    const ml = createMlService({ config: t.config, cache, store, model: { state: 'ready', embedder: racing, notes: [] } });
+    const [oldVector] = await ml.profileVectors([before!]);
+    expect(Array.from(oldVector!)).toEqual(Array.from((await embedder.embed([profileToText(before!)]))[0]!));
+    expect((await cache.getProfiles(['demo-002']))[0]).toBeUndefined();
+
+    const [newVector] = await ml.profileVectors([after]);
+    expect(Array.from(newVector!)).not.toEqual(Array.from(oldVector!));
+    expect((await cache.getProfiles(['demo-002']))[0]?.vector).toEqual(newVector);
+  });
+
+  it('a batch reads and writes the Redis text cache in one round trip each', async () => {
+    const prefix = uniqueKeyPrefix('app-ml');
+    const cache = createRedisCache({ url: 'redis://127.0.0.1:6379', ttlSeconds: 60, keyPrefix: prefix, logger: { warn: () => {}, info: () => {} } });
+    try {
+      for (let i = 0; i < 40 && !cache.connected(); i++) await new Promise((r) => setTimeout(r, 50));
+      const { app } = buildTestApp({ model: { state: 'ready', embedder, notes: [] }, cache });
+      const texts = Array.from({ length: 8 }, (_, i) => `round trip text ${i}`);
+      const miss = await recordCommands(prefix, () => post(app, '/api/v1/ml/embeddings/batch', { texts }));
+      const clientTrips = (cmds: typeof miss) => cmds.filter((c) => c.source !== 'lua').map((c) => c.name);
+      expect(clientTrips(miss)).toHaveLength(2); // one read (all 8 keys), one write (all 8 entries)
+      let cached = -1;
+      const hit = await recordCommands(prefix, async () => {
+        cached = ((await (await post(app, '/api/v1/ml/embeddings/batch', { texts })).json()) as { cached: number }).cached;
+      });
+      expect(cached).toBe(8);
+      expect(clientTrips(hit)).toHaveLength(1);
+    } finally {
+      await cache.close();
+      const client = await connectTestRedis();
+      await deleteKeysWithPrefix(client, prefix);
+      await client.quit();
+    }
   });
 });
 
