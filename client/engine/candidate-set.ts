@@ -146,8 +146,9 @@ export class CandidateSet implements SyncTarget {
     const ids = [...this.profiles.keys()].sort();
     const n = ids.length;
     const vectors = new Float32Array(n * dim);
-    const diligence = new Float32Array(n);
-    const engagement = new Float32Array(n);
+    // Float64 like packCandidates on the server, so breakdowns and totals agree to the last bit.
+    const diligence = new Float64Array(n);
+    const engagement = new Float64Array(n);
     ids.forEach((id, i) => {
       const p = this.profiles.get(id)!;
       diligence[i] = p.diligence;

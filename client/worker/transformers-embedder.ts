@@ -36,9 +36,20 @@ export interface TransformersEmbedderOptions {
 const DTYPE: Record<EmbeddingDtype, 'fp32' | 'q8' | 'fp16'> = { fp32: 'fp32', q8: 'q8', fp16: 'fp16' };
 
 function configureRuntime(options: TransformersEmbedderOptions): void {
-  env.allowLocalModels = true;
-  env.localModelPath = options.modelBaseUrl;
-  env.allowRemoteModels = options.allowRemoteModels;
+  const base = new URL(options.modelBaseUrl, self.location.href);
+  if (base.origin === self.location.origin) {
+    // A path, not a URL: transformers.js 4.3.1 skips its local-file existence check (get_file_metadata) for
+    // http(s) localModelPath values, decides tokenizer_config.json is missing and fails on tokenizer_class.
+    env.allowLocalModels = true;
+    env.localModelPath = base.pathname;
+    env.allowRemoteModels = options.allowRemoteModels;
+  } else {
+    // A served folder on another origin goes through the "remote" path, pointed at that server, never the hub.
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.remoteHost = base.href;
+    env.remotePathTemplate = '{model}/';
+  }
   const onnx = env.backends.onnx;
   if (onnx?.wasm) onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
 }
