@@ -9,7 +9,7 @@
  */
 import { gaussianArray } from './prng';
 import type { ModelSize } from './sizes';
-import type { Vocab } from './vocab';
+import { SPECIAL_IDS, type Vocab } from './vocab';
 import { topicGroups } from './words';
 
 /** How strongly each part of the network acts; tuned so texts sharing words clearly score higher. */
@@ -17,7 +17,7 @@ export const WEIGHT_SCALES = {
   positionStd: 0.1,
   tokenTypeStd: 0.05,
   /** Share of a topic word's embedding that comes from its topic vector. */
-  topicMix: 0.5,
+  topicMix: 0.7,
   /** Share of an inflected word's embedding that comes from its stem. */
   stemMix: 0.85,
   /** Output projections, relative to a variance-preserving init (1/sqrt(fan_in)). */
@@ -112,6 +112,11 @@ function wordEmbeddings(size: ModelSize, vocab: Vocab): Weight {
       data[id * h + j] = WEIGHT_SCALES.stemMix * data[stem * h + j]! + keep * data[id * h + j]!;
     }
   }
+  // Every text holds [CLS] and [SEP], and mean pooling counts them like words: with unrelated vectors they would
+  // give any two short texts a shared ~2/n of their direction. Opposite vectors cancel in the mean instead.
+  const cls = SPECIAL_IDS.cls * h;
+  const sep = SPECIAL_IDS.sep * h;
+  for (let j = 0; j < h; j++) data[sep + j] = -data[cls + j]!;
   return { dims: [v, h], data };
 }
 

@@ -177,6 +177,82 @@ growth hacking product led plg gtm go to market sales led enterprise sales outbo
 revenue operations ops revops bizdev partnerships channel channels distribution
 `;
 
+/** More everyday and professional vocabulary, so typical bios mostly tokenize into whole words. */
+const MORE_COMMON = `
+strategy strategies strategic tool tools weekly daily monthly yearly annual turned removal breakthrough
+breakthroughs accessible accessibility retrieval serving serve background delivery negotiating negotiation
+supplier suppliers specializing specialized specialist specialists commercialize commercialization
+decarbonizing million millions billions interested interests interesting preserving heavy helping helped
+across within approach approaches quality access account accounts action actions active activity add added
+address administration advance advanced advantage affect agreement ahead allowed almost alone already
+alternative amount analysis analyze announce announced another anyone anything appear apply applied
+appreciate approach appropriate approve argue article articles aspect assess assume attack attend attention
+audience automate average avoid award aware balance barrier basis became become becomes beginning behavior
+benefit benefits beyond billion blog born brand budget business buyer buyers campaign candidate candidates
+capability capacity category cause central certain challenge challenges challenging chance changed changes
+changing choice choose civil claim classic clear clearly climb closer collect combine combined comfortable
+comment commit commitment committed communication communications compete competition competitive competitor
+competitors complete completed completely complex component components concept concern condition conduct
+confidence confident consider considered consistent constant consult contact continue continued contribute
+contributor contributors conversation conversations convert core corporate correct cost costs count couple
+cover create created creating creation creative crisis culture current custom customer cycle daily damage
+deal decade decision decisions declare decline dedicated deep deeply define defined degree deliver delivered
+demand demonstrate department depend deploy deployed deployment describe described desire detail details
+determine developer difference different difficult direction directly discover discuss disease display
+distribution diverse diversity document documents dream drive driven driving easily economy edge edit
+editor effort efforts either election else email emerge emerging employee employees employer enable enabled
+encourage engage engaged enjoy ensure enter entire environment equal especially establish established
+estimate evaluate evaluation evidence evolve evolving exactly examine excellent exchange exciting execute
+execution executive exist existing expand expansion expect expected expensive expert expertise experts
+explain explore exploring expose express extend extensive external extra extremely facility factor factors
+failure fair familiar feature features fee feel fellow fellowship female figure filter final finally find
+finding findings firm firms flexible focus follow followed following force foreign forget formal forward
+foster frame framework frameworks frequent friendly friends frontier fully function future gain gap
+generate generation gives giving goal goes gone governance graduate graduated grant great greater gross
+guidance guide habit half handle hands happen hardly health heard heavy held hence highly history hold
+holding honest hope huge hundreds identify image images impact implement implementation improve improved
+improvement include included includes including income increase increased increasingly independent
+indicate individual individuals influence inform information initial initiative initiatives innovation
+innovations innovative input insight insights instead institution institutions integrate integration
+intelligent intend intent interest internal interview interviews introduce invest involve involved issue
+issues item items itself journey judge knowledge known label labor lack language largest later launch
+layer leader leaders leadership learned learner least legacy less level levels leverage library license
+light likely limit limited link links listen little loan located location lose loss love lower loyal
+mainly maintain maintained maintaining major majority manage managed manages manner manual map mass
+massive master material matter maximum maybe meaning measure mechanism mention message method methods
+middle might migration mind minimum mission mistake mix moment monitor monitoring moreover motivated move
+movement multiple mutual narrative native natural navigate nearly necessary negative neither network
+neutral newly news nice normal notable notice novel obvious obtain occur offer offering official often
+ongoing only operate operating operation operations opinion opportunity opportunities option options
+organization organizations organize origin others otherwise outcome outcomes output outside overall owner
+owners ownership pace particular particularly party passion path pattern patterns peer peers per perform
+performance perhaps period permanent perspective phase phone pick piece pilot place plan planning play
+player players please plenty plus point points popular population positive possibly potential power
+powerful practice practices predict preference prepare presence presentation pressure pretty prevent price
+prices primarily prior priority prize probably procedure proceed produce producer production productive
+productivity profession program programs progress promise promote proof proper proposal propose prove
+provide provider providers provides providing purpose push qualified quarter quickly quite raise range
+rapid rapidly rate rates rather reach react realize reason receive recognize recommend reduce reduced
+reflect reform regard regional regular relate related relationship relationships release relevant rely
+remain remarkable remove repeat replace report reports represent request require required requirement
+resource resources respect respond response responsibility result results return reveal review reward
+rich rise risky robust roll rule safety sample save saving scale schedule secret section secure seek seem
+segment select selection sell senior sense sensor sensors sentiment separate serious session settle
+several severe share shift short shows sign signal significant significantly similar simply single site
+sites situation size skilled slightly smart smooth software solid solve someone something sometimes
+somewhat soon sort source sources speak specific speed spend spent sponsor stability stable staff stake
+stakeholder stakeholders standard standards statement status steady step steps strength stress strong
+structure structured struggle style submit succeed success suggest suitable summary superior supply
+support surface survey survive sustain switch system table tackle talent target targeted task tasks
+technique techniques technologies technology tend tension testing text theory thing things third thoughtful
+thousands threat throughout tight timeline tiny title together topic topics total touch toward track
+traditional traffic transfer transform transformation transition transparent transparency treat trend
+trends trust truth typical typically ultimately unique universal unless unlock update upgrade upon urgent
+usage useful usually utility valuable variety various vast version versus view virtual visible vision
+visit voice volume volunteer wage wall warm weak welcome whatever whole wide widely willing winner wisdom
+within wonderful worker workers workflow workflows workforce worth writer yield
+`;
+
 /** Whole-word forms that BertPreTokenizer keeps in one piece (digits do not split words). */
 const NUMBERS_AND_CODES = `
 0 1 2 3 4 5 6 7 8 9 10 11 12 15 20 24 25 30 40 50 60 70 80 90 100 200 250 300 500 1000 10000 100k 1m 10m
@@ -203,7 +279,7 @@ function words(list: string): string[] {
 
 /** Whole words, in a fixed order: domain words first so they keep low ids as the vocabulary changes size. */
 export function baseWords(): string[] {
-  return [...words(DOMAIN), ...words(COMMON), ...words(NUMBERS_AND_CODES)];
+  return [...words(DOMAIN), ...words(COMMON), ...words(MORE_COMMON), ...words(NUMBERS_AND_CODES)];
 }
 
 /** Suffix pieces, without their "##" prefix. */
