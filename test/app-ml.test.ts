@@ -435,6 +435,7 @@ describe('errors', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     const overloaded = responses.find((r) => r.status === 429)!;
+    expect(overloaded.headers.get('retry-after')).toBe('1');
     await expectError(overloaded, 429, 'overloaded', 'max_queue_size 2');
   });
 });

@@ -31,7 +31,11 @@ export class ApiFailure extends HTTPException {
 
 /** The JSON error response for a failure; anything that is not an ApiFailure is reported as 500 internal. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof ApiFailure) return Response.json(err.body(), { status: err.status });
+  if (err instanceof ApiFailure) {
+    // A full queue drains in milliseconds to seconds: tell clients when to try again.
+    const headers: HeadersInit = err.errorType === 'overloaded' ? { 'retry-after': '1' } : {};
+    return Response.json(err.body(), { status: err.status, headers });
+  }
   if (err instanceof HTTPException) {
     // Hono's own exceptions (e.g. from its middleware) keep their status but get our body shape.
     const status = err.status;
