@@ -254,6 +254,23 @@ describe('inference', () => {
     expect(cosine(marine!, seedInvestor!)).toBeLessThan(related - 0.2);
   });
 
+  it('q8 quantizes activations per batch (as quantize_dynamic exports do): batching moves vectors only slightly', async () => {
+    const texts = [TEXTS[0]!, `${TEXTS[2]!} and ocean conservation across the pacific with long field seasons`];
+    const batched = await embed('q8', texts);
+    for (let i = 0; i < texts.length; i++) {
+      const [alone] = await embed('q8', [texts[i]!]);
+      expect(cosine(alone!, batched[i]!)).toBeGreaterThan(0.999);
+    }
+  });
+
+  it('accepts sequences up to max_position_embeddings (512 tokens)', async () => {
+    const ids = [[BigInt(SPECIAL_IDS.cls), ...Array.from({ length: 510 }, (_, i) => BigInt(1000 + i)), BigInt(SPECIAL_IDS.sep)]];
+    const e: Encoded = { ids, mask: ids.map((r) => r.map(() => 1n)), types: ids.map((r) => r.map(() => 0n)) };
+    const out = (await sessions.fp32!.run(toTensors(e))).last_hidden_state!;
+    expect(out.dims).toEqual([1, 512, SIZE.hiddenSize]);
+    expect((out.data as Float32Array).every(Number.isFinite)).toBe(true);
+  });
+
   it('inflected forms sit near their stem', async () => {
     const [founder, founders, cook] = await embed('fp32', ['founder', 'founders', 'cook']);
     expect(cosine(founder!, founders!)).toBeGreaterThan(cosine(founder!, cook!) + 0.2);
