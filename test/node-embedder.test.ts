@@ -3,7 +3,9 @@
  * checked against a direct InferenceSession run with pooling written here, independently of the engine.
  * The setup file fails any request that leaves this machine, so the hub fallback is exercised for real.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -254,6 +256,78 @@ describe('dtype q8', () => {
       }
     } finally {
       await q8.dispose();
+    }
+  });
+});
+
+/** Serves a model folder the way the Hugging Face hub does (`/<repo>/resolve/main/<file>`), on 127.0.0.1. */
+async function serveAsHub(dir: string, repo: string) {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(url.pathname);
+    const prefix = `/${repo}/resolve/main/`;
+    const file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
+    if (!url.pathname.startsWith(prefix) || !file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = readFileSync(file);
+    res.writeHead(200, { 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}/`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('hub ids', () => {
+  it('load through the real hub path from an endpoint, and again from the download cache offline', async () => {
+    const repo = 'nearfeed/nearfeed-test';
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'nearfeed-hub-cache-'));
+    const hub = await serveAsHub(MODEL_DIR, repo);
+    try {
+      const online = await createNodeEmbedder({
+        model: repo,
+        dtype: 'fp32',
+        device: 'cpu',
+        hub: { endpoint: hub.endpoint, cacheDir },
+        fallbackModelDir: MODEL_DIR,
+        logger: quiet,
+      });
+      expect(online.notes).toEqual([]);
+      // max_seq_length came from the repository's sentence_bert_config.json (the tokenizer would say 512).
+      expect(online.embedder.info).toMatchObject({ model: repo, maxSeqLength: MAX_SEQ, modelKey: modelKey(repo, 'fp32', MAX_SEQ) });
+      expect(hub.requests).toEqual(
+        expect.arrayContaining([`/${repo}/resolve/main/onnx/model.onnx`, `/${repo}/resolve/main/sentence_bert_config.json`]),
+      );
+      const [fromHub, local] = [await online.embedder.embed(MIXED), await embedder.embed(MIXED)];
+      fromHub.forEach((vector, i) => expect(maxAbsDiff(vector, local[i]!)).toBe(0));
+      await online.embedder.dispose();
+
+      await hub.close();
+      const served = hub.requests.length;
+      const offline = await createNodeEmbedder({
+        model: repo,
+        dtype: 'fp32',
+        device: 'cpu',
+        hub: { endpoint: hub.endpoint, cacheDir },
+        fallbackModelDir: MODEL_DIR,
+        logger: quiet,
+      });
+      expect(offline.notes).toEqual([]);
+      expect(offline.embedder.info).toEqual({ ...online.embedder.info });
+      expect(hub.requests).toHaveLength(served);
+      const [again] = await offline.embedder.embed([MIXED[5]!]);
+      expect(maxAbsDiff(again!, local[5]!)).toBe(0);
+      await offline.embedder.dispose();
+    } finally {
+      await hub.close().catch(() => undefined);
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 });

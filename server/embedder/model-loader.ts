@@ -4,7 +4,7 @@
  * each sets the fields it needs (local folder: remote off; hub: remote on) and restores them afterwards.
  */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import {
   AutoModel,
   AutoTokenizer,
@@ -17,8 +17,17 @@ import { describeDeviceError, deviceCandidates, type DeviceFallback, type NodeDe
 import { errorSummary, isHubId, readModelJson, type ModelSource } from './model-source';
 import { SerialQueue } from './run-queue';
 
+/** Where hub models come from and where downloads are kept. */
+export interface HubOptions {
+  /** Hub endpoint (HF_ENDPOINT), e.g. a mirror; default https://huggingface.co/. */
+  endpoint?: string;
+  /** Download cache folder; default transformers.js' own (under its package folder). */
+  cacheDir?: string;
+}
+
 export interface LoadRequest {
   source: ModelSource;
+  hub?: HubOptions;
   dtype: EmbeddingDtype;
   device: RequestedDevice;
   /** Runs once per device after the session is created; a throw rejects that device. */
@@ -42,7 +51,7 @@ const loads = new SerialQueue();
 
 /** Loads `request.source`; rejects when the files cannot be read or no device can run the model. */
 export function loadModel(request: LoadRequest): Promise<LoadedModel> {
-  return loads.run(() => withEnvFor(request.source, () => loadOnFirstDevice(request)));
+  return loads.run(() => withEnvFor(request.source, request.hub ?? {}, () => loadOnFirstDevice(request)));
 }
 
 async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
@@ -88,13 +97,15 @@ function idForTransformers(source: ModelSource): string {
   return isHubId(source.name) ? source.name : source.dir;
 }
 
-type EnvFields = Pick<typeof env, 'allowLocalModels' | 'allowRemoteModels' | 'localModelPath'>;
+type EnvFields = Pick<typeof env, 'allowLocalModels' | 'allowRemoteModels' | 'localModelPath' | 'remoteHost' | 'cacheDir'>;
 
-async function withEnvFor<T>(source: ModelSource, task: () => Promise<T>): Promise<T> {
+async function withEnvFor<T>(source: ModelSource, hub: HubOptions, task: () => Promise<T>): Promise<T> {
   const saved: EnvFields = {
     allowLocalModels: env.allowLocalModels,
     allowRemoteModels: env.allowRemoteModels,
     localModelPath: env.localModelPath,
+    remoteHost: env.remoteHost,
+    cacheDir: env.cacheDir,
   };
   if (source.kind === 'local') {
     env.allowLocalModels = true;
@@ -104,6 +115,8 @@ async function withEnvFor<T>(source: ModelSource, task: () => Promise<T>): Promi
     // Local lookup off: a folder under localModelPath that happens to share the id must not shadow the hub.
     env.allowLocalModels = false;
     env.allowRemoteModels = true;
+    if (hub.endpoint !== undefined) env.remoteHost = hub.endpoint.endsWith('/') ? hub.endpoint : `${hub.endpoint}/`;
+    if (hub.cacheDir !== undefined) env.cacheDir = path.resolve(hub.cacheDir);
   }
   try {
     return await task();
@@ -127,12 +140,15 @@ async function readSentenceBertConfig(
 
 /**
  * A small JSON file of a hub repository, from transformers.js' file cache when it is there, else from the hub
- * through `env.fetch` (the fetch transformers.js itself uses). Undefined when the repository has no such file.
+ * through `env.fetch` (the fetch transformers.js itself uses), then kept in that cache next to the model's
+ * files, so an offline restart truncates exactly as the first, online start did. Undefined when the
+ * repository has no such file.
  */
 async function fetchHubJson(id: string, file: string): Promise<Record<string, unknown> | undefined> {
-  if (env.useFSCache && env.cacheDir) {
+  const cached = env.useFSCache && env.cacheDir ? path.join(env.cacheDir, id, file) : undefined;
+  if (cached) {
     try {
-      return JSON.parse(await readFile(path.join(env.cacheDir, id, file), 'utf8')) as Record<string, unknown>;
+      return JSON.parse(await readFile(cached, 'utf8')) as Record<string, unknown>;
     } catch {
       // Not cached: ask the hub.
     }
@@ -142,5 +158,11 @@ async function fetchHubJson(id: string, file: string): Promise<Record<string, un
   const response = (await env.fetch(url, { signal: AbortSignal.timeout(10_000) })) as Response;
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-  return (await response.json()) as Record<string, unknown>;
+  const text = await response.text();
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (cached) {
+    await mkdir(path.dirname(cached), { recursive: true });
+    await writeFile(cached, text);
+  }
+  return parsed;
 }

@@ -9,7 +9,7 @@ import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from 
 import { planBatches, type BatchLimits, type LengthOrder } from './batch-plan';
 import { deviceFallbackNote, isDegradation, type DeviceFallback, type RequestedDevice } from './device';
 import { embedBatch } from './inference';
-import { loadModel, type LoadedModel } from './model-loader';
+import { loadModel, type HubOptions, type LoadedModel } from './model-loader';
 import {
   errorSummary,
   resolveModelSource,
@@ -21,6 +21,7 @@ import { decideMaxSeqLength } from './seq-length';
 import { TokenEncoder, type EncodedText } from './token-encoder';
 
 export { ModelSourceError } from './model-source';
+export type { HubOptions } from './model-loader';
 
 /** Options of {@link createNodeEmbedder}. */
 export interface NodeEmbedderOptions {
@@ -33,6 +34,8 @@ export interface NodeEmbedderOptions {
   maxSeqLength?: number;
   /** The bundled model folder, used (and reported) when a hub model cannot be loaded. */
   fallbackModelDir?: string;
+  /** Hub endpoint (e.g. a mirror, HF_ENDPOINT) and download cache folder, for hub ids. */
+  hub?: HubOptions;
   /** Most texts in one model run (default 32). */
   maxBatchSize?: number;
   /** Most padded tokens (rows × longest row) in one model run (default 8192). */
@@ -144,6 +147,7 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
 function loadWithProbe(source: ModelSource, options: NodeEmbedderOptions, log: (m: string) => void) {
   return loadModel({
     source,
+    ...(options.hub ? { hub: options.hub } : {}),
     dtype: options.dtype,
     device: options.device,
     log,
