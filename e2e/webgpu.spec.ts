@@ -12,6 +12,8 @@ const LIMIT = '8';
 test.setTimeout(300_000);
 
 test('WebGPU: the self-check passes and the feed equals the WASM feed', async ({ page, context }) => {
+  // Any page of the server: 127.0.0.1 is a secure origin, about:blank has no navigator.gpu.
+  await page.goto('/no-such-file.txt');
   const hasAdapter = await page.evaluate(async () => {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     return !!(gpu && (await gpu.requestAdapter()));

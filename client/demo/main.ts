@@ -107,6 +107,8 @@ async function sync(eng: FeedEngine): Promise<void> {
   } catch (err) {
     hook.syncError = `Could not reach the server (${errorText(err)}). Showing the candidates stored on this device.`;
   }
+  // The engine reports a sync's start but not its failure; the bar must not stay at 0% forever.
+  if (eng === engine) progress.end('sync');
   if (eng === engine) showStatus(eng.status());
 }
 

@@ -125,6 +125,13 @@ export class ProgressView {
     }
   }
 
+  /** Removes a phase's bar whatever its fraction: the phase ended, e.g. a sync that failed half-way. */
+  end(phase: EngineProgress['phase']): void {
+    this.bars.get(phase)?.row.remove();
+    this.bars.delete(phase);
+    this.root.hidden = this.bars.size === 0;
+  }
+
   clear(): void {
     this.bars.clear();
     this.root.replaceChildren();
