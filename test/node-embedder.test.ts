@@ -301,9 +301,16 @@ describe('hub ids', () => {
       });
       expect(online.notes).toEqual([]);
       // max_seq_length came from the repository's sentence_bert_config.json (the tokenizer would say 512).
-      expect(online.embedder.info).toMatchObject({ model: repo, maxSeqLength: MAX_SEQ, modelKey: modelKey(repo, 'fp32', MAX_SEQ) });
+      expect(online.embedder.info).toMatchObject({
+        model: repo,
+        maxSeqLength: MAX_SEQ,
+        modelKey: modelKey(repo, 'fp32', MAX_SEQ),
+      });
       expect(hub.requests).toEqual(
-        expect.arrayContaining([`/${repo}/resolve/main/onnx/model.onnx`, `/${repo}/resolve/main/sentence_bert_config.json`]),
+        expect.arrayContaining([
+          `/${repo}/resolve/main/onnx/model.onnx`,
+          `/${repo}/resolve/main/sentence_bert_config.json`,
+        ]),
       );
       const [fromHub, local] = [await online.embedder.embed(MIXED), await embedder.embed(MIXED)];
       fromHub.forEach((vector, i) => expect(maxAbsDiff(vector, local[i]!)).toBe(0));
@@ -381,7 +388,8 @@ describe('fallbacks', () => {
     }
   });
 
-  it.skipIf(CUDA_PROVIDER_INSTALLED)('runs on the CPU with a note when CUDA is asked for and its provider is not installed', async () => {
+  const withoutCuda = it.skipIf(CUDA_PROVIDER_INSTALLED);
+  withoutCuda('runs on the CPU with a note when CUDA is asked for and its provider is not installed', async () => {
     const { embedder: onCpu, notes, fallbacks } = await load({ device: 'cuda' });
     try {
       expect(onCpu.info.device).toBe('cpu');
@@ -418,7 +426,7 @@ describe('fallbacks', () => {
     }
   });
 
-  it.skipIf(CUDA_PROVIDER_INSTALLED)("treats 'auto' without CUDA as the CPU, not as a degradation", async () => {
+  withoutCuda("treats 'auto' without CUDA as the CPU, not as a degradation", async () => {
     const { embedder: auto, notes } = await load({ device: 'auto' });
     try {
       expect(auto.info.device).toBe('cpu');

@@ -56,7 +56,8 @@ export async function embedBatch(
   const [outBatch, outSeq, dim] = hidden.dims;
   if (hidden.dims.length !== 3 || outBatch !== batch || outSeq !== seqLength || dim === undefined) {
     throw new Error(
-      `expected token vectors of shape [${batch}, ${seqLength}, hidden] from the model, got [${hidden.dims.join(', ')}]`,
+      `expected token vectors of shape [${batch}, ${seqLength}, hidden] from the model, ` +
+        `got [${hidden.dims.join(', ')}]`,
     );
   }
   return meanPoolNormalize({ data: toFloat32(hidden), batch, seqLength, dim }, mask);
@@ -65,6 +66,8 @@ export async function embedBatch(
 function toFloat32(tensor: OutputTensor): Float32Array {
   if (tensor.data instanceof Float32Array) return tensor.data;
   if (tensor.type === 'float16' && tensor.data instanceof Uint16Array) return float16BitsToFloat32(tensor.data);
-  if (tensor.type === 'float16' || tensor.type === 'float64') return Float32Array.from(tensor.data as ArrayLike<number>);
+  if (tensor.type === 'float16' || tensor.type === 'float64') {
+    return Float32Array.from(tensor.data as ArrayLike<number>);
+  }
   throw new Error(`unsupported model output type ${tensor.type}: expected float32 or float16 token vectors`);
 }

@@ -13,7 +13,13 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import type { EmbeddingDtype } from '../../shared/embedder';
-import { describeDeviceError, deviceCandidates, type DeviceFallback, type NodeDevice, type RequestedDevice } from './device';
+import {
+  describeDeviceError,
+  deviceCandidates,
+  type DeviceFallback,
+  type NodeDevice,
+  type RequestedDevice,
+} from './device';
 import { errorSummary, isHubId, readModelJson, type ModelSource } from './model-source';
 import { SerialQueue } from './run-queue';
 
@@ -80,7 +86,9 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
       tokenizer,
       model,
       device,
-      ...(firstFailure ? { deviceFallback: { requested: firstFailure.device, used: device, reason: firstFailure.reason } } : {}),
+      ...(firstFailure
+        ? { deviceFallback: { requested: firstFailure.device, used: device, reason: firstFailure.reason } }
+        : {}),
       config,
       ...(sentenceBertConfig ? { sentenceBertConfig } : {}),
     };
@@ -97,7 +105,10 @@ function idForTransformers(source: ModelSource): string {
   return isHubId(source.name) ? source.name : source.dir;
 }
 
-type EnvFields = Pick<typeof env, 'allowLocalModels' | 'allowRemoteModels' | 'localModelPath' | 'remoteHost' | 'cacheDir'>;
+type EnvFields = Pick<
+  typeof env,
+  'allowLocalModels' | 'allowRemoteModels' | 'localModelPath' | 'remoteHost' | 'cacheDir'
+>;
 
 async function withEnvFor<T>(source: ModelSource, hub: HubOptions, task: () => Promise<T>): Promise<T> {
   const saved: EnvFields = {

@@ -92,7 +92,9 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
       validateModelFolder(used.dir, options.dtype);
       const reason = errorSummary(error);
       fallbacks.model = { requested: source.id, used: used.name, reason };
-      const note = `using the bundled model "${used.name}" instead of the configured "${source.id}": it could not be loaded from the Hugging Face hub (${reason})`;
+      const note =
+        `using the bundled model "${used.name}" instead of the configured "${source.id}": ` +
+        `it could not be loaded from the Hugging Face hub (${reason})`;
       notes.push(note);
       log(`nearfeed: ${note}`);
       loaded = await loadWithProbe(used, options, log);
@@ -118,7 +120,9 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
     ...(positions !== undefined ? { maxPositionEmbeddings: positions } : {}),
   });
   if (decision.clampedFrom !== undefined) {
-    const note = `max_seq_length ${decision.clampedFrom} (${decision.source}) exceeds the model's ${decision.maxSeqLength} positions; truncating at ${decision.maxSeqLength}`;
+    const note =
+      `max_seq_length ${decision.clampedFrom} (${decision.source}) exceeds the model's ` +
+      `${decision.maxSeqLength} positions; truncating at ${decision.maxSeqLength}`;
     notes.push(note);
     log(`nearfeed: ${note}`);
   }
