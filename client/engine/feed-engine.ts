@@ -27,6 +27,8 @@ import { runSelfCheck, SELF_CHECK_MIN_COSINE } from './self-check';
 const SYNC_PAGE_SIZE = 500;
 /** Candidates per embed call while filling missing vectors (progress granularity; the worker batches inside). */
 const EMBED_CHUNK = 64;
+/** Meta record of the model used last, for starting without the server. */
+const LAST_META = 'last';
 /** Feed length when the caller gives none (same default as the server's /feed). */
 const DEFAULT_LIMIT = 20;
 
@@ -91,7 +93,9 @@ export class NearfeedEngine implements FeedEngine {
     const requested = this.options.device ?? 'auto';
     const caps = await probeCapabilities();
     const plan = planDevice(requested, caps);
-    const model = this.options.model ?? this.info?.model ?? null;
+    // Offline start: the model this device used last time (its files are in the browser's cache).
+    const last = this.info === null ? await this.cache.loadMeta(LAST_META).catch(() => undefined) : undefined;
+    const model = this.options.model ?? this.info?.model ?? last?.model ?? null;
 
     if (plan.device !== 'server' && model === null) {
       this.setDevice('server', 'no model known (server unreachable and no `model` option)');
@@ -111,8 +115,10 @@ export class NearfeedEngine implements FeedEngine {
 
   private async startLocal(model: string, first: LocalDevice, reason: string, forcedWebgpu: boolean): Promise<void> {
     const sameAsServer = this.info !== null && this.info.model === model;
+    const last = this.info === null ? await this.cache.loadMeta(LAST_META).catch(() => undefined) : undefined;
+    const lastDtype = last?.model === model && isDtype(last.dtype) ? last.dtype : undefined;
     const dtype: EmbeddingDtype =
-      this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : 'fp32');
+      this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : (lastDtype ?? 'fp32'));
     const metaName = `${model}|${dtype}`;
     const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
     const maxSeqLength =
@@ -186,6 +192,7 @@ export class NearfeedEngine implements FeedEngine {
       dtype: info.dtype,
     };
     await this.cache.saveMeta(metaName, newMeta).catch(() => undefined);
+    await this.cache.saveMeta(LAST_META, newMeta).catch(() => undefined);
   }
 
   /** Loads candidates and (for a local device) their vectors; corrupted records are dropped and reported. */

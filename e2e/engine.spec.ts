@@ -1,0 +1,308 @@
+/**
+ * The browser package itself (client/), driven in Chromium through a test-only harness page
+ * (e2e/harness/engine.html, served by Vite's dev server and proxied to the server under test). Real worker,
+ * real onnxruntime-web, real IndexedDB; every non-local request fails the test (fixtures' network guard).
+ */
+import type { Page } from '@playwright/test';
+import { createServer, type ViteDevServer } from 'vite';
+import type { EngineStatus, FeedResult, UserProfile } from '../client/types';
+import { harnessConfig } from './harness/vite.config';
+import { expectSameFeed } from './support/compare-feeds';
+import { E2E_BASE_URL } from './support/server';
+import { getProfile, putProfile, serverFeed } from './support/server-api';
+import { expect, test } from './support/fixtures';
+
+const HARNESS_PORT = Number.parseInt(process.env.E2E_HARNESS_PORT ?? '8797', 10);
+const HARNESS_URL = `http://127.0.0.1:${HARNESS_PORT}/engine.html`;
+
+const USER: UserProfile = {
+  name: 'Ada Lovelace',
+  headline: 'Founder building developer tools for data teams',
+  bio: 'Second-time founder in Berlin. Looking for a seed investor and a technical co-founder who loves compilers.',
+  tags: ['devtools', 'seed', 'berlin'],
+};
+
+let vite: ViteDevServer;
+
+test.beforeAll(async () => {
+  vite = await createServer(harnessConfig(E2E_BASE_URL, HARNESS_PORT));
+  await vite.listen();
+});
+
+test.afterAll(async () => {
+  await vite?.close();
+});
+
+async function openHarness(page: Page): Promise<void> {
+  await page.goto(HARNESS_URL);
+  await expect(page.locator('#state')).toHaveText('ready', { timeout: 60_000 });
+}
+
+async function startEngine(page: Page, options: Record<string, unknown>): Promise<EngineStatus> {
+  return page.evaluate((o) => window.nearfeedHarness.start(o), options);
+}
+
+async function sync(page: Page): Promise<{ applied: number; full: boolean }> {
+  return page.evaluate(() => window.nearfeedHarness.engine!.sync());
+}
+
+async function rank(page: Page, user: UserProfile, limit: number, excludeIds?: string[]): Promise<FeedResult> {
+  return page.evaluate(([u, l, x]) => window.nearfeedHarness.engine!.rankFeed(u, { limit: l, excludeIds: x }), [
+    user,
+    limit,
+    excludeIds,
+  ] as const);
+}
+
+async function status(page: Page): Promise<EngineStatus> {
+  return page.evaluate(() => window.nearfeedHarness.engine!.status());
+}
+
+test('WASM embeddings equal the server embeddings within 1e-5, ORT files come from this origin', async ({
+  page,
+  request,
+  networkGuard,
+}) => {
+  await openHarness(page);
+  const st = await startEngine(page, { device: 'wasm' });
+  expect(st.device, st.deviceReason).toBe('wasm');
+  const texts = [
+    'hello world',
+    profileLikeText(USER),
+    'Ünïcödé café — naïve façade, 東京 and emoji 🚀 in one line',
+    'seed '.repeat(400), // far past max_seq_length: both sides must truncate alike
+  ];
+  const browser = await page.evaluate(
+    async (t) => (await window.nearfeedHarness.engine!.embed(t)).map((v) => Array.from(v)),
+    texts,
+  );
+  const res = await request.post('/api/v1/ml/embeddings/batch', { data: { texts } });
+  expect(res.status(), await res.text()).toBe(200);
+  const server = ((await res.json()) as { embeddings: number[][] }).embeddings;
+  expect(browser.length).toBe(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    expect(browser[i]!.length).toBe(st.dimension);
+    const maxDiff = Math.max(...browser[i]!.map((v, d) => Math.abs(v - server[i]![d]!)));
+    expect(maxDiff, `text #${i}`).toBeLessThan(1e-5);
+  }
+  const ortFiles = networkGuard.localRequests.filter((u) => u.includes('ort-wasm-simd-threaded'));
+  expect(ortFiles.some((u) => u.includes('.wasm')), ortFiles.join('\n')).toBe(true);
+});
+
+test('WASM feed equals the server feed; server vectors are used as is; a reload embeds nothing', async ({
+  page,
+  request,
+}) => {
+  await openHarness(page);
+  const first = await startEngine(page, { device: 'wasm' });
+  expect(first.modelKey).not.toBeNull();
+  const synced = await sync(page);
+  expect(synced.full).toBe(true);
+  const limit = 25;
+  const feed = await rank(page, USER, limit);
+  expect(feed.device).toBe('wasm');
+  expect(feed.ml_applied).toBe(true);
+  const expected = await serverFeed(request, USER, limit);
+  expectSameFeed(feed.results, expected.results);
+  const afterFirst = await status(page);
+  // Same model key as the server: every candidate vector came with the sync.
+  expect(afterFirst.embeddedCandidates).toBe(0);
+  expect(afterFirst.cacheHits).toBe(afterFirst.candidates);
+  expect(afterFirst.candidates).toBeGreaterThan(0);
+
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const warm = await startEngine(page, { device: 'wasm' });
+  expect(warm.candidates).toBe(afterFirst.candidates);
+  expect(warm.embeddedCandidates).toBe(0);
+  expect(warm.cacheHits).toBe(afterFirst.candidates);
+  const again = await rank(page, USER, limit);
+  expectSameFeed(again.results, feed.results, 0);
+  expect((await status(page)).embeddedCandidates).toBe(0);
+});
+
+test('another model key embeds candidates locally once; a profile edit re-embeds exactly that one', async ({
+  page,
+  request,
+}) => {
+  await openHarness(page);
+  // q8 on the device vs fp32 on the server: different model key, so no server vector may be used.
+  const st = await startEngine(page, { device: 'wasm', dtype: 'q8', databaseName: 'nearfeed-q8' });
+  expect(st.modelKey).toContain('|q8|');
+  await sync(page);
+  const cold = await status(page);
+  expect(cold.embeddedCandidates).toBe(cold.candidates);
+  expect(cold.cacheHits).toBe(0);
+  const progress = await page.evaluate(() => window.nearfeedHarness.progress.filter((p) => p.phase === 'embedding'));
+  expect(progress.at(-1)?.fraction).toBe(1);
+
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const warm = await startEngine(page, { device: 'wasm', dtype: 'q8', databaseName: 'nearfeed-q8' });
+  expect(warm.embeddedCandidates).toBe(0);
+  expect(warm.cacheHits).toBe(cold.candidates);
+
+  const victim = await getProfile(request, 'demo-042');
+  try {
+    await putProfile(request, { ...victim, bio: `${victim.bio} Now also investing in climate hardware.`, updated_at: new Date().toISOString() });
+    const result = await sync(page);
+    expect(result.applied).toBeGreaterThanOrEqual(1);
+    expect((await status(page)).embeddedCandidates).toBe(1);
+    // An edit that leaves the embedded text alone (scores) keeps the vector.
+    await putProfile(request, { ...victim, diligence: victim.diligence === 0.5 ? 0.6 : 0.5 });
+    await sync(page);
+    expect((await status(page)).embeddedCandidates).toBe(2);
+  } finally {
+    await putProfile(request, victim);
+  }
+});
+
+test('corrupted IndexedDB records are dropped and recomputed; the feed stays right', async ({ page, request }) => {
+  await openHarness(page);
+  const st = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-corrupt' });
+  await sync(page);
+  const n = (await status(page)).candidates;
+  const key = `vectors/${st.modelKey}/00000`;
+  const original = (await page.evaluate(([k]) => window.nearfeedHarness.readRecord(k!, 'nearfeed-corrupt'), [key])) as {
+    data: Float32Array;
+  };
+  expect(original).toBeTruthy();
+
+  // 1. wrong length
+  await page.evaluate(
+    ([k]) =>
+      window.nearfeedHarness
+        .readRecord(k!, 'nearfeed-corrupt')
+        .then((r) => window.nearfeedHarness.corrupt(k!, { ...(r as object), data: new Float32Array(3) }, 'nearfeed-corrupt')),
+    [key],
+  );
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  let s = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-corrupt' });
+  expect(s.warning).toContain('corrupted');
+  const feed = await rank(page, USER, 20);
+  expectSameFeed(feed.results, (await serverFeed(request, USER, 20)).results);
+  expect((await status(page)).embeddedCandidates).toBe(n);
+
+  // 2. a NaN inside an otherwise well-formed record
+  await page.evaluate(
+    ([k]) =>
+      window.nearfeedHarness.readRecord(k!, 'nearfeed-corrupt').then((r) => {
+        const rec = r as { data: Float32Array };
+        const data = rec.data.slice();
+        data[5] = Number.NaN;
+        return window.nearfeedHarness.corrupt(k!, { ...rec, data }, 'nearfeed-corrupt');
+      }),
+    [key],
+  );
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  s = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-corrupt' });
+  expect(s.warning).toContain('non-finite');
+  expectSameFeed((await rank(page, USER, 20)).results, feed.results);
+
+  // 3. a profile record with a missing field: candidates come back through a full pull
+  await page.evaluate(() =>
+    window.nearfeedHarness.corrupt('profiles/00000', { format: 1, profiles: [{ id: 'x' }], hashes: ['h'] }, 'nearfeed-corrupt'),
+  );
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  s = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-corrupt' });
+  expect(s.warning).toContain('corrupted');
+  expect(s.candidates).toBe(0);
+  expect((await sync(page)).full).toBe(true);
+  expect((await status(page)).candidates).toBe(n);
+  expectSameFeed((await rank(page, USER, 20)).results, feed.results);
+});
+
+test('an expired cursor (409 must_refetch) restarts the sync from scratch', async ({ page }) => {
+  await openHarness(page);
+  await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-refetch' });
+  await sync(page);
+  const n = (await status(page)).candidates;
+  await page.evaluate(() =>
+    window.nearfeedHarness.corrupt('sync-state', { cursor: 'expired-cursor', lastSync: null }, 'nearfeed-refetch'),
+  );
+  // A stale local candidate the server never had must be gone after the full pull.
+  await page.evaluate(async () => {
+    const rec = (await window.nearfeedHarness.readRecord('profiles/00000', 'nearfeed-refetch')) as {
+      format: number;
+      profiles: Array<Record<string, unknown>>;
+      hashes: string[];
+    };
+    const ghost = { ...rec.profiles[0], id: 'zz-ghost' };
+    await window.nearfeedHarness.corrupt(
+      'profiles/00000',
+      { ...rec, profiles: [...rec.profiles, ghost], hashes: [...rec.hashes, rec.hashes[0]] },
+      'nearfeed-refetch',
+    );
+  });
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const statuses: number[] = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/api/v1/sync')) statuses.push(r.status());
+  });
+  const s = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-refetch' });
+  expect(s.candidates).toBe(n + 1);
+  const result = await sync(page);
+  expect(statuses[0]).toBe(409);
+  expect(result.full).toBe(true);
+  expect((await status(page)).candidates).toBe(n);
+  const ids = (await rank(page, USER, 1000)).results.map((r) => r.profile.id);
+  expect(ids).not.toContain('zz-ghost');
+});
+
+test('offline after the first load: sync fails soft and the feed comes from IndexedDB', async ({ page, context }) => {
+  await openHarness(page);
+  await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-offline' });
+  await sync(page);
+  const online = await rank(page, USER, 20);
+
+  // The server's paths only (the harness' own modules live under /@fs/…/client/api/ too).
+  await context.route(
+    (url) => url.pathname.startsWith('/api/') || url.pathname.startsWith('/models/'),
+    (route) => route.abort('internetdisconnected'),
+  );
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const s = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-offline' });
+  expect(s.device, s.deviceReason).toBe('wasm');
+  const result = await sync(page);
+  expect(result.applied).toBe(0);
+  expect((await status(page)).warning).toContain('sync failed');
+  const offline = await rank(page, USER, 20);
+  expectSameFeed(offline.results, online.results, 0);
+  expect((await status(page)).embeddedCandidates).toBe(0);
+});
+
+test("device 'server' ranks nothing locally and returns the server's feed", async ({ page, request }) => {
+  await openHarness(page);
+  const st = await startEngine(page, { device: 'server', databaseName: 'nearfeed-server' });
+  expect(st.device).toBe('server');
+  const feed = await rank(page, USER, 20);
+  expect(feed.device).toBe('server');
+  expectSameFeed(feed.results, (await serverFeed(request, USER, 20)).results, 0);
+  expect((await status(page)).embeddedCandidates).toBe(0);
+});
+
+test('WebGPU (SwiftShader) passes the self-check against WASM and ranks the same feed', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openHarness(page);
+  const wasm = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-gpu' });
+  expect(wasm.device).toBe('wasm');
+  await sync(page);
+  const wasmFeed = await rank(page, USER, 20);
+  const st = await startEngine(page, { device: 'auto', databaseName: 'nearfeed-gpu' });
+  expect(st.device, st.deviceReason).toBe('webgpu');
+  expect(st.selfCheck?.passed).toBe(true);
+  expect(st.selfCheck!.cosine).toBeGreaterThanOrEqual(0.999);
+  const gpuFeed = await rank(page, USER, 20);
+  expect(gpuFeed.device).toBe('webgpu');
+  expectSameFeed(gpuFeed.results, wasmFeed.results);
+});
+
+/** The text the engine embeds for a profile, written out here so the test does not reuse the code under test. */
+function profileLikeText(u: UserProfile): string {
+  return `${u.name}. ${u.headline}. ${u.bio} Tags: ${u.tags.join(', ')}`;
+}
