@@ -232,6 +232,22 @@ describe('truncation', () => {
   });
 });
 
+describe('MAX_SEQ_LENGTH limits', () => {
+  it('clamps a limit beyond the position table, says so, and rejects a non-positive one', async () => {
+    const { embedder: wide, notes } = await load({ maxSeqLength: 1000 });
+    try {
+      expect(wide.info.maxSeqLength).toBe(512);
+      expect(notes).toEqual([
+        "max_seq_length 1000 (MAX_SEQ_LENGTH) exceeds the model's 512 positions; truncating at 512",
+      ]);
+      expect(await wide.countTokens([sentence(1000, 2)])).toEqual([512]);
+    } finally {
+      await wide.dispose();
+    }
+    await expect(load({ maxSeqLength: 0 })).rejects.toThrow('maxSeqLength must be a positive integer, got 0');
+  });
+});
+
 describe('dtype q8', () => {
   it('loads model_quantized.onnx: close to fp32 but not identical', async () => {
     const { embedder: q8, notes } = await load({ dtype: 'q8' });

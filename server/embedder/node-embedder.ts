@@ -73,6 +73,7 @@ export const DEFAULT_MAX_BATCH_TOKENS = 8192;
  */
 export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<NodeEmbedderLoad> {
   const log = options.logger ?? ((message: string) => console.warn(message));
+  assertOptions(options);
   const source = resolveModelSource(options.model);
   const notes: string[] = [];
   const fallbacks: NodeEmbedderLoad['fallbacks'] = {};
@@ -109,6 +110,23 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
   }
 
   const modelName = used.kind === 'hub' ? used.id : used.name;
+  try {
+    const embedder = await finishLoad(loaded, modelName, options, notes, log);
+    return { embedder, notes, fallbacks };
+  } catch (error) {
+    await loaded.model.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Decides truncation and dimension on a loaded model and wraps it in a {@link NodeEmbedder}. */
+async function finishLoad(
+  loaded: LoadedModel,
+  modelName: string,
+  options: NodeEmbedderOptions,
+  notes: string[],
+  log: (message: string) => void,
+): Promise<NodeEmbedder> {
   const positions = numberField(loaded.config, 'max_position_embeddings');
   const decision = decideMaxSeqLength({
     modelName,
@@ -143,8 +161,17 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     maxBatchTokens: options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS,
   };
-  const embedder = new NodeEmbedder(info, loaded.model, encoder, limits, options.lengthOrder ?? 'longest-first');
-  return { embedder, notes, fallbacks };
+  return new NodeEmbedder(info, loaded.model, encoder, limits, options.lengthOrder ?? 'longest-first');
+}
+
+/** Rejects bad numeric options before anything is loaded. */
+function assertOptions(options: NodeEmbedderOptions): void {
+  for (const key of ['maxSeqLength', 'maxBatchSize', 'maxBatchTokens'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
 }
 
 /** Loads and proves the session can run (a failing first run on a GPU moves on to the CPU). */
