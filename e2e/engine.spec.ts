@@ -3,6 +3,7 @@
  * (e2e/harness/engine.html, served by Vite's dev server and proxied to the server under test). Real worker,
  * real onnxruntime-web, real IndexedDB; every non-local request fails the test (fixtures' network guard).
  */
+import { execFileSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
 import type { EngineStatus, FeedResult, UserProfile } from '../client/types';
@@ -13,7 +14,7 @@ import { getProfile, putProfile, serverFeed } from './support/server-api';
 import { expect, test } from './support/fixtures';
 
 const HARNESS_PORT = Number.parseInt(process.env.E2E_HARNESS_PORT ?? '8797', 10);
-const HARNESS_URL = `http://127.0.0.1:${HARNESS_PORT}/engine.html`;
+const HARNESS_URL = `http://127.0.0.1:${HARNESS_PORT}/e2e/harness/engine.html`;
 
 const USER: UserProfile = {
   name: 'Ada Lovelace',
@@ -300,6 +301,23 @@ test('WebGPU (SwiftShader) passes the self-check against WASM and ranks the same
   const gpuFeed = await rank(page, USER, 20);
   expect(gpuFeed.device).toBe('webgpu');
   expectSameFeed(gpuFeed.results, wasmFeed.results);
+});
+
+test('the library build (dist/lib) runs with its own ORT files and ranks the same feed', async ({
+  page,
+  request,
+  networkGuard,
+}) => {
+  test.setTimeout(240_000);
+  execFileSync('npm', ['run', 'build:lib'], { stdio: 'pipe', timeout: 180_000 });
+  await openHarness(page);
+  await page.evaluate(() => window.nearfeedHarness.useBuiltLibrary());
+  const st = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-lib' });
+  expect(st.device, st.deviceReason).toBe('wasm');
+  await sync(page);
+  expectSameFeed((await rank(page, USER, 20)).results, (await serverFeed(request, USER, 20)).results);
+  const ort = networkGuard.localRequests.filter((u) => /\/dist\/lib\/assets\/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(u));
+  expect(ort.length, networkGuard.localRequests.filter((u) => u.includes('ort-')).join('\n')).toBeGreaterThan(0);
 });
 
 /** The text the engine embeds for a profile, written out here so the test does not reuse the code under test. */

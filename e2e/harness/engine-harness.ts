@@ -23,7 +23,12 @@ export interface NearfeedHarness {
   /** Overwrites one record (to simulate corruption). */
   corrupt(key: string, value: unknown, databaseName?: string): Promise<void>;
   readRecord(key: string, databaseName?: string): Promise<unknown>;
+  /** Switches `start` to the built library (dist/lib/index.js from `npm run build:lib`). */
+  useBuiltLibrary(): Promise<void>;
 }
+
+type Library = typeof import('../../client/index');
+let library: Library = { createFeedEngine } as Library;
 
 const harness: NearfeedHarness = {
   createFeedEngine,
@@ -34,7 +39,7 @@ const harness: NearfeedHarness = {
     await harness.engine?.dispose();
     harness.progress = [];
     harness.statuses = [];
-    harness.engine = await createFeedEngine({
+    harness.engine = await library.createFeedEngine({
       serverUrl: '',
       ...options,
       onProgress: (p) => harness.progress.push(p),
@@ -52,6 +57,10 @@ const harness: NearfeedHarness = {
   },
   async corrupt(key, value, databaseName = 'nearfeed') {
     await set(key, value, createStore(databaseName, 'cache'));
+  },
+  async useBuiltLibrary() {
+    const url = '/dist/lib/index.js';
+    library = (await import(/* @vite-ignore */ url)) as Library;
   },
   async readRecord(key, databaseName = 'nearfeed') {
     const all = await entries<IDBValidKey, unknown>(createStore(databaseName, 'cache'));

@@ -1,6 +1,7 @@
 /**
- * Serves the test-only engine harness (e2e/harness/engine.html) with Vite's dev server, proxying the API and
- * model folders to the nearfeed server under test. Started by e2e/engine.spec.ts.
+ * Serves the test-only engine harness (/e2e/harness/engine.html) with Vite's dev server rooted at the repo (so
+ * the built library in dist/lib is reachable too), proxying the API and model folders to the nearfeed server
+ * under test. Started by e2e/engine.spec.ts.
  */
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig } from 'vite';
@@ -8,7 +9,7 @@ import type { InlineConfig } from 'vite';
 export function harnessConfig(serverUrl: string, port: number): InlineConfig {
   return {
     configFile: false,
-    root: fileURLToPath(new URL('.', import.meta.url)),
+    root: fileURLToPath(new URL('../..', import.meta.url)),
     publicDir: false,
     logLevel: 'warn',
     worker: { format: 'es' },
