@@ -57,6 +57,24 @@ function showStatus(s: EngineStatus): void {
   if (s.device !== 'loading') showPrivacy(s.device);
 }
 
+/** What the status bar shows before the engine exists. */
+function startingStatus(device: EngineDevice): EngineStatus {
+  return {
+    device: 'loading',
+    deviceReason: device === 'auto' ? 'choosing the best device for this browser' : 'loading the model in a worker',
+    model: null,
+    modelKey: null,
+    dimension: null,
+    selfCheck: null,
+    candidates: 0,
+    embeddedCandidates: 0,
+    cacheHits: 0,
+    lastSync: null,
+    lastRankMs: null,
+    warning: null,
+  };
+}
+
 function showPrivacy(device: EngineDevice | EngineStatus['device']): void {
   privacyRoot.textContent =
     device === 'server'
@@ -127,6 +145,8 @@ async function start(device: EngineDevice): Promise<void> {
   const old = engine;
   engine = null;
   progress.clear();
+  showStatus(startingStatus(device));
+  if (device !== 'server') progress.indeterminate('model', 'preparing');
   showPrivacy(device);
   renderFeedPlaceholder(feedRoot, device === 'server' ? 'Asking the server…' : 'Loading the model on this device…');
   if (old) await old.dispose().catch(() => undefined);
@@ -151,11 +171,15 @@ async function start(device: EngineDevice): Promise<void> {
     }
     engine = eng;
     hook.engine = eng;
+    // The engine is ready, so the model has loaded, whether or not its download reported progress.
+    progress.end('model');
     showStatus(eng.status());
+    if (eng.status().device !== 'server') renderFeedPlaceholder(feedRoot, 'Syncing candidates…');
     await sync(eng);
     if (gen === generation) await rank(form.value());
   } catch (err) {
     if (gen !== generation) return;
+    progress.clear();
     hook.error = errorText(err);
     hook.state = 'error';
     renderFeedError(feedRoot, `The feed engine could not start: ${hook.error}`);

@@ -74,7 +74,7 @@ export function renderWarning(root: HTMLElement, warning: string | null): void {
 }
 
 const PHASE_LABEL: Record<EngineProgress['phase'], string> = {
-  model: 'Downloading the model',
+  model: 'Loading the model',
   embedding: 'Embedding candidates on this device',
   sync: 'Syncing candidates',
 };
@@ -109,6 +109,7 @@ export class ProgressView {
     }
     const f = Math.max(0, Math.min(1, Number.isFinite(p.fraction) ? p.fraction : 0));
     bar.fraction = f;
+    bar.row.classList.remove('is-indeterminate');
     bar.fill.style.width = `${(f * 100).toFixed(1)}%`;
     bar.row.setAttribute('aria-valuenow', String(Math.round(f * 100)));
     bar.text.textContent = p.detail ? `${Math.round(f * 100)}% · ${p.detail}` : `${Math.round(f * 100)}%`;
@@ -123,6 +124,17 @@ export class ProgressView {
         this.root.hidden = this.bars.size === 0;
       }, 600);
     }
+  }
+
+  /**
+   * Shows a phase as running before any fraction is known (e.g. the worker starting, or a model that reports
+   * its download only at the end); the first `update` turns it into a normal bar.
+   */
+  indeterminate(phase: EngineProgress['phase'], detail: string): void {
+    this.update({ phase, fraction: 0, detail });
+    this.bars.get(phase)?.row.classList.add('is-indeterminate');
+    const bar = this.bars.get(phase);
+    if (bar) bar.text.textContent = detail;
   }
 
   /** Removes a phase's bar whatever its fraction: the phase ended, e.g. a sync that failed half-way. */
