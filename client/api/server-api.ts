@@ -52,17 +52,23 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** The fetch the client uses; an app may pass its own (auth headers, a test runs the server app in-process). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
 export class ServerApi {
   private readonly base: string;
 
-  constructor(serverUrl: string) {
+  constructor(
+    serverUrl: string,
+    private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  ) {
     this.base = `${serverUrl.replace(/\/+$/, '')}/api/v1`;
   }
 
   private async call<T>(path: string, init?: RequestInit): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, init);
+      res = await this.fetchImpl(`${this.base}${path}`, init);
     } catch (err) {
       throw new ApiRequestError(`${path}: ${err instanceof Error ? err.message : String(err)}`, 0, 'network');
     }
