@@ -11,7 +11,7 @@ import { CandidateSet } from '../client/engine/candidate-set';
 import { pullChanges } from '../client/sync/sync-client';
 import type { Profile } from '../shared/types';
 import { demoProfiles } from '../server/data/demo-profiles';
-import type { NodeMlService } from '../server/ml/ml-service';
+import type { NodeMlService } from '../server/ml/create-ml-service';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import { candidateApp, loadTestMl, testCache, testConfig } from './support/candidate-app';
 
