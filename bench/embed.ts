@@ -49,15 +49,22 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-/** Median embeddings/s of each variant, measured in alternating rounds so drift hits them alike. */
+/**
+ * Median embeddings/s of each variant, measured in alternating rounds (the starting variant rotates each
+ * round) so drift and neighbours' load hit them alike.
+ */
 async function compare(
   count: number,
   variants: Record<string, () => Promise<unknown>>,
 ): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (const run of Object.values(variants)) await run(); // warm-up
+  const entries = Object.entries(variants);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(variants)) samples[name]!.push(count / (await timed(run)));
+    for (let k = 0; k < entries.length; k++) {
+      const [name, run] = entries[(round + k) % entries.length]!;
+      samples[name]!.push(count / (await timed(run)));
+    }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
