@@ -49,6 +49,13 @@ test('WASM: the demo ranks on the device and equals the server feed', async ({ p
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await expect(page.locator('.feed-grid .card').first()).toBeInViewport();
+  // The profile folds into one line on a phone; a tap opens the form.
+  await expect(page.locator('textarea[name="bio"]')).toBeHidden();
+  await page.locator('#profile-panel summary').click();
+  await expect(page.locator('textarea[name="bio"]')).toBeVisible();
+  const phoneForm = testInfo.outputPath('demo-phone-profile.png');
+  await page.screenshot({ path: phoneForm });
+  await testInfo.attach('demo-phone-profile', { path: phoneForm, contentType: 'image/png' });
 });
 
 test('editing the profile re-ranks the feed, still equal to the server feed', async ({ page, request }) => {
