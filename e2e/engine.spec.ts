@@ -216,6 +216,42 @@ test('corrupted IndexedDB records are dropped and recomputed; the feed stays rig
   expectSameFeed((await rank(page, USER, 20)).results, feed.results);
 });
 
+test('a quota error while writing the cache degrades to a warning; the feed is right and the next start resyncs', async ({
+  page,
+  request,
+}) => {
+  await openHarness(page);
+  // Simulated failure: IndexedDB refuses every write as if the origin's quota were used up.
+  await page.evaluate(() => {
+    const realPut = IDBObjectStore.prototype.put;
+    (window as unknown as { restorePut: () => void }).restorePut = () => {
+      IDBObjectStore.prototype.put = realPut;
+    };
+    IDBObjectStore.prototype.put = function put(this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if (this.name === 'cache' && typeof key === 'string' && /^(profiles|vectors)\//.test(key)) {
+        throw new DOMException('simulated quota', 'QuotaExceededError');
+      }
+      return realPut.call(this, value, key);
+    };
+  });
+  await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-quota' });
+  const result = await sync(page);
+  expect(result.applied).toBeGreaterThan(0);
+  const s = await status(page);
+  expect(s.warning).toContain('could not write the local cache');
+  expectSameFeed((await rank(page, USER, 20)).results, (await serverFeed(request, USER, 20)).results);
+  const records = await page.evaluate(() => window.nearfeedHarness.records('nearfeed-quota'));
+  expect(records.filter((r) => r.key.startsWith('profiles/') || r.key.startsWith('vectors/'))).toEqual([]);
+  expect(records.map((r) => r.key)).not.toContain('sync-state');
+
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const again = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-quota' });
+  expect(again.candidates).toBe(0);
+  expect((await sync(page)).full).toBe(true);
+  expect((await status(page)).candidates).toBe(s.candidates);
+});
+
 test('an expired cursor (409 must_refetch) restarts the sync from scratch', async ({ page }) => {
   await openHarness(page);
   await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-refetch' });

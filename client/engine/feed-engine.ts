@@ -177,6 +177,7 @@ export class NearfeedEngine implements FeedEngine {
     }
     if (!chosen) return;
     this.embedder = chosen;
+    this.progress({ phase: 'model', fraction: 1, detail: `${this.state.device} ready in ${Math.round(chosen.loadMs)} ms` });
     const info = chosen.info;
     if (sameAsServer && this.info!.model_key !== null && this.info!.model_key !== info.modelKey) {
       this.warn(`model key ${info.modelKey} differs from the server's ${this.info!.model_key}; server vectors are not reused`);
