@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { planBatches } from '../client/worker/batching';
 import { meanPoolNormalize } from '../client/worker/pooling';
 import { decideMaxSeqLength } from '../client/worker/seq-length';
+import { runSelfCheck, SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
+import type { Embedder } from '../shared/embedder';
 import { isLowEnd, LOW_END_MIN_CORES, LOW_END_MIN_MEMORY_GB, planDevice } from '../client/engine/device';
 
 describe('planBatches', () => {
@@ -78,5 +80,24 @@ describe('planDevice', () => {
     const p = planDevice('webgpu', noGpu);
     expect(p.device).toBe('wasm');
     expect(p.reason).toContain('no WebGPU adapter');
+  });
+});
+
+describe('runSelfCheck', () => {
+  // Simulated devices (a failure cannot be produced on demand with a real WebGPU adapter): fixed outputs.
+  const fixed = (vector: number[]): Embedder => ({
+    info: { model: 'm', dtype: 'fp32', device: 'x', dimension: vector.length, maxSeqLength: 8, modelKey: 'm|fp32|8' },
+    embed: async (texts) => texts.map(() => Float32Array.from(vector)),
+    dispose: async () => undefined,
+  });
+
+  it('passes equal vectors and fails wrong, NaN or zero ones', async () => {
+    const ref = fixed([0.6, 0.8, 0]);
+    expect(await runSelfCheck(fixed([0.6, 0.8, 1e-5]), ref)).toMatchObject({ passed: true });
+    const wrong = await runSelfCheck(fixed([0.8, -0.6, 0]), ref);
+    expect(wrong.passed).toBe(false);
+    expect(wrong.cosine).toBeLessThan(SELF_CHECK_MIN_COSINE);
+    expect((await runSelfCheck(fixed([Number.NaN, 0, 0]), ref)).passed).toBe(false);
+    expect((await runSelfCheck(fixed([0, 0, 0]), ref)).passed).toBe(false);
   });
 });
