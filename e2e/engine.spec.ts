@@ -339,6 +339,19 @@ test('WebGPU (SwiftShader) passes the self-check against WASM and ranks the same
   expectSameFeed(gpuFeed.results, wasmFeed.results);
 });
 
+test('10,000 cached candidates with 384-dim vectors come back from a handful of records, all valid', async ({
+  page,
+}, testInfo) => {
+  await openHarness(page);
+  const r = await page.evaluate(() => window.nearfeedHarness.cacheRoundTrip(10_000, 384, 'nearfeed-10k'));
+  expect(r.loaded).toBe(10_000);
+  expect(r.missing).toBe(0);
+  expect(r.records).toBeLessThanOrEqual(10);
+  // Reported, not asserted (timings on a shared VM are not test material).
+  testInfo.annotations.push({ type: 'timing', description: `10k×384 save ${r.saveMs.toFixed(0)} ms, warm load ${r.loadMs.toFixed(0)} ms` });
+  console.log(`[engine.spec] 10k×384 cache: save ${r.saveMs.toFixed(0)} ms, warm load+validate+pack ${r.loadMs.toFixed(0)} ms`);
+});
+
 test('the library build (dist/lib) runs with its own ORT files and ranks the same feed', async ({
   page,
   request,

@@ -92,8 +92,8 @@ export class ServerApi {
     return this.call<MlInfo>('/ml/info');
   }
 
-  sync(cursor: string | null, limit: number): Promise<SyncPage> {
-    const params = new URLSearchParams({ limit: String(limit), embeddings: 'true' });
+  sync(cursor: string | null, limit: number, embeddings = true): Promise<SyncPage> {
+    const params = new URLSearchParams({ limit: String(limit), embeddings: String(embeddings) });
     if (cursor) params.set('cursor', cursor);
     return this.call<SyncPage>(`/sync?${params.toString()}`);
   }

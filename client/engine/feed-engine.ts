@@ -60,6 +60,7 @@ export class NearfeedEngine implements FeedEngine {
   private syncing: Promise<{ applied: number; full: boolean }> | null = null;
   private filling: Promise<void> | null = null;
   private persistedVersion = -1;
+  private writing: Promise<void> = Promise.resolve();
   private disposed = false;
   private readonly state: EngineStatus = {
     device: 'loading',
@@ -249,6 +250,8 @@ export class NearfeedEngine implements FeedEngine {
       pulled = await pullChanges(this.api, this.candidates, {
         cursor: this.cursor,
         limit: SYNC_PAGE_SIZE,
+        // Server vectors only help a device that ranks locally.
+        embeddings: this.embedder !== null,
         modelKey: this.embedder ? this.state.modelKey : null,
         dimension: this.state.dimension,
         onPage: (applied) => this.progress({ phase: 'sync', fraction: 0, detail: `${applied} changes` }),
@@ -307,8 +310,15 @@ export class NearfeedEngine implements FeedEngine {
     this.emit();
   }
 
-  /** Writes candidates, vectors and the cursor when something changed. Write failures degrade, never throw. */
-  private async persist(withSyncState = false): Promise<void> {
+  /** Writes candidates, vectors and the cursor when something changed. Serialised: writes never interleave. */
+  private persist(withSyncState = false): Promise<void> {
+    const run = this.writing.then(() => this.persistNow(withSyncState));
+    this.writing = run;
+    return run;
+  }
+
+  /** Write failures degrade to a warning, never throw. */
+  private async persistNow(withSyncState: boolean): Promise<void> {
     const version = this.candidates.version;
     try {
       if (version !== this.persistedVersion) {
@@ -398,6 +408,7 @@ export class NearfeedEngine implements FeedEngine {
     if (this.disposed) return;
     this.disposed = true;
     await this.syncing?.catch(() => undefined);
+    await this.writing;
     await this.embedder?.dispose();
     this.embedder = null;
   }

@@ -20,6 +20,8 @@ export interface PullOptions {
   cursor: string | null;
   /** Changes per page. */
   limit: number;
+  /** Ask the server to attach its vectors (default true). */
+  embeddings?: boolean;
   modelKey: string | null;
   dimension: number | null;
   onPage?: (applied: number) => void;
@@ -65,7 +67,7 @@ async function pullFrom(
   let cursor = startCursor;
   const result: PullResult = { cursor: '', applied: 0, full, serverVectors: 0, rejectedVectors: 0 };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await api.sync(cursor, options.limit);
+    const body = await api.sync(cursor, options.limit, options.embeddings ?? true);
     for (const change of body.changes) applyChange(change, target, options, result, seen);
     result.applied += body.changes.length;
     options.onPage?.(result.applied);

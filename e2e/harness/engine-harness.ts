@@ -3,6 +3,8 @@
  * `window.nearfeedHarness`, so the spec drives the real engine in Chromium with page.evaluate.
  */
 import { createStore, entries, set } from 'idb-keyval';
+import { FeedCache } from '../../client/cache/feed-cache';
+import { CandidateSet } from '../../client/engine/candidate-set';
 import { createFeedEngine } from '../../client/index';
 import type { EngineProgress, EngineStatus, FeedEngine, FeedEngineOptions } from '../../client/index';
 
@@ -23,8 +25,21 @@ export interface NearfeedHarness {
   /** Overwrites one record (to simulate corruption). */
   corrupt(key: string, value: unknown, databaseName?: string): Promise<void>;
   readRecord(key: string, databaseName?: string): Promise<unknown>;
+  /**
+   * Writes `n` synthetic candidates with `dim`-dimensional vectors through the engine's cache, then reads them
+   * back the way a warm start does (cache → candidate set → validity check), timing both.
+   */
+  cacheRoundTrip(n: number, dim: number, databaseName: string): Promise<CacheRoundTrip>;
   /** Switches `start` to the built library (dist/lib/index.js from `npm run build:lib`). */
   useBuiltLibrary(): Promise<void>;
+}
+
+export interface CacheRoundTrip {
+  saveMs: number;
+  loadMs: number;
+  loaded: number;
+  missing: number;
+  records: number;
 }
 
 type Library = typeof import('../../client/index');
@@ -57,6 +72,37 @@ const harness: NearfeedHarness = {
   },
   async corrupt(key, value, databaseName = 'nearfeed') {
     await set(key, value, createStore(databaseName, 'cache'));
+  },
+  async cacheRoundTrip(n, dim, databaseName) {
+    const key = `synthetic|fp32|${dim}`;
+    const entries = [];
+    const vectors = new Map<string, { hash: string; vector: Float32Array }>();
+    for (let i = 0; i < n; i++) {
+      const id = `c-${String(i).padStart(6, '0')}`;
+      const hash = `hash-${i}`;
+      entries.push({
+        profile: { id, name: `Name ${i}`, headline: 'Headline', bio: `Bio ${i}`, tags: ['t'], diligence: 0.5, engagement: 0.5, updated_at: '2026-01-01T00:00:00Z' },
+        hash,
+      });
+      const v = new Float32Array(dim);
+      for (let d = 0; d < dim; d++) v[d] = Math.sin(i + d);
+      vectors.set(id, { hash, vector: v });
+    }
+    const writer = new FeedCache(databaseName);
+    const t0 = performance.now();
+    await writer.saveProfiles(entries);
+    await writer.saveVectors(key, dim, vectors);
+    const t1 = performance.now();
+    const reader = new FeedCache(databaseName);
+    const profiles = await reader.loadProfiles();
+    const loadedVectors = await reader.loadVectors(key, dim);
+    const set = new CandidateSet();
+    set.load(profiles.value, loadedVectors.value);
+    const { missing } = await set.reconcile();
+    set.packed(dim);
+    const t2 = performance.now();
+    const records = (await harness.records(databaseName)).length;
+    return { saveMs: t1 - t0, loadMs: t2 - t1, loaded: set.size, missing: missing.length, records };
   },
   async useBuiltLibrary() {
     const url = '/dist/lib/index.js';
