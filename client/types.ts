@@ -4,7 +4,16 @@
 import type { EmbeddingDtype } from '../shared/embedder';
 import type { Profile, RankWeights, ScoreBreakdown } from '../shared/types';
 
-/** Where the engine runs inference. 'auto': WebGPU when it passes the self-check, else WASM, else the server. */
+/**
+ * Where the engine runs inference.
+ * - 'auto': WebGPU when an adapter exists AND its result for a fixed sentence matches WASM (cosine >= 0.999,
+ *   see `SELF_CHECK_MIN_COSINE`), else WASM; a low-end device (no WebGPU and `navigator.deviceMemory` < 2 GB or
+ *   `hardwareConcurrency` < 2, see `LOW_END_MIN_MEMORY_GB` / `LOW_END_MIN_CORES`) or a WASM runtime that fails
+ *   to load ranks on the server.
+ * - 'webgpu': WebGPU; the self-check still runs and is reported in `status().selfCheck`; a failing check keeps
+ *   WebGPU (it was asked for) and sets `status().warning`. Without an adapter: WASM, with the reason.
+ * - 'wasm': WASM only (server if it fails to load). 'server': POST /api/v1/feed, nothing ranked locally.
+ */
 export type EngineDevice = 'auto' | 'webgpu' | 'wasm' | 'server';
 
 /** The user's own profile, used as the feed query. Never leaves the device unless the device is 'server'. */
@@ -81,12 +90,25 @@ export interface FeedResult {
 }
 
 export interface FeedEngine {
-  /** Pulls candidate changes (and server vectors for the same model key) into IndexedDB. */
+  /**
+   * Pulls candidate changes from /api/v1/sync into IndexedDB (incremental from the stored cursor; from scratch
+   * on the first call or after a 409 must_refetch), taking the server's vectors when its model key equals
+   * ours and embedding the rest on the device. Never rejects for network or server errors: it resolves with
+   * `applied: 0` and sets `status().warning`, and the engine keeps ranking what IndexedDB holds. `full` is
+   * true when the pull started from scratch. Concurrent calls share one pull.
+   */
   sync(): Promise<{ applied: number; full: boolean }>;
-  /** Ranks the local candidates for this user; on device 'server', asks POST /api/v1/feed. */
+  /**
+   * Ranks the local candidates for this user (default limit 20, the user's own `id` and `excludeIds` left
+   * out) with the shared scoring module, so the result equals the server's /api/v1/feed for the same input.
+   * Embeds any candidate still missing a vector first. On device 'server' it asks POST /api/v1/feed; if that
+   * fails and candidates are held locally, it ranks them without similarity (`ml_applied: false`).
+   */
   rankFeed(user: UserProfile, options?: { limit?: number; excludeIds?: readonly string[] }): Promise<FeedResult>;
-  /** Embeds texts on the device in use. */
+  /** Embeds texts on the device in use (on 'server': POST /api/v1/ml/embeddings/batch). L2-normalised. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** A snapshot of the engine's state (a copy; call again for fresh values, or use `onStatus`). */
   status(): EngineStatus;
+  /** Terminates the worker after pending writes; the engine cannot be used afterwards. */
   dispose(): Promise<void>;
 }
