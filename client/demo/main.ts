@@ -34,6 +34,7 @@ const hook: NearfeedTestHook = {
   state: 'starting',
   error: null,
   syncError: null,
+  firstFeedMs: null,
   rankCount: 0,
   settings,
   progress: {},
@@ -103,6 +104,7 @@ async function rank(user: UserProfile): Promise<FeedResult | null> {
     hook.lastUser = user;
     hook.error = null;
     hook.rankCount++;
+    hook.firstFeedMs ??= performance.now();
     hook.state = 'ready';
     return feed;
   } catch (err) {

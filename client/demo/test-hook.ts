@@ -17,6 +17,8 @@ export interface NearfeedTestHook {
   error: string | null;
   /** Why the last sync failed (offline, server down), or null. */
   syncError: string | null;
+  /** Milliseconds from navigation start to the first feed on screen (cold vs warm start), null before it. */
+  firstFeedMs: number | null;
   /** Feeds rendered since the page loaded. */
   rankCount: number;
   settings: DemoSettings;
