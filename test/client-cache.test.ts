@@ -123,7 +123,9 @@ describe('candidate set validity', () => {
     expect(adoptedServerVectors).toBe(0);
     expect(set.complete()).toBe(false);
 
-    set.setVector('p-00001', new Float32Array([9, 9]));
+    // A vector computed from the text before the edit is refused.
+    expect(set.setVector('p-00001', new Float32Array([7, 7]), entries[1]!.hash)).toBe(false);
+    expect(set.setVector('p-00001', new Float32Array([9, 9]), set.hashOf('p-00001')!)).toBe(true);
     expect(set.complete()).toBe(true);
     const m = set.packed(2);
     expect(m.ids).toEqual(['p-00000', 'p-00001', 'p-00002']);

@@ -104,11 +104,20 @@ export class CandidateSet implements SyncTarget {
     return { adoptedServerVectors: adopted, missing: missing.sort() };
   }
 
-  setVector(id: string, vector: Float32Array): void {
-    const hash = this.hashes.get(id);
-    if (hash === undefined || !this.profiles.has(id)) return;
+  /** Content hash of a candidate's current text, undefined until `reconcile` computed it. */
+  hashOf(id: string): string | undefined {
+    return this.hashes.get(id);
+  }
+
+  /**
+   * Stores a vector computed from the text whose hash was `hash`. Ignored when the profile changed meanwhile
+   * (a sync landed during the embedding): an old text's vector must never be filed under the new text.
+   */
+  setVector(id: string, vector: Float32Array, hash: string): boolean {
+    if (this.hashes.get(id) !== hash || !this.profiles.has(id)) return false;
     this.vectors.set(id, { hash, vector });
     this.changed();
+    return true;
   }
 
   hashedProfiles(): HashedProfile[] {

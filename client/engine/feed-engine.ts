@@ -5,7 +5,7 @@
 import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
 import { profileToText } from '../../shared/profile-text';
 import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
-import type { RankWeights } from '../../shared/types';
+import type { Profile, RankWeights } from '../../shared/types';
 import { ApiRequestError, ServerApi, type MlInfo } from '../api/server-api';
 import { FeedCache, type ModelMeta } from '../cache/feed-cache';
 import { pullChanges } from '../sync/sync-client';
@@ -299,12 +299,15 @@ export class NearfeedEngine implements FeedEngine {
     let done = 0;
     this.progress({ phase: 'embedding', fraction: 0, detail: `0/${missing.length}` });
     for (let i = 0; i < missing.length; i += EMBED_CHUNK) {
-      const ids = missing.slice(i, i + EMBED_CHUNK).filter((id) => this.candidates.get(id));
-      const texts = ids.map((id) => profileToText(this.candidates.get(id)!));
-      const vectors = await embedder.embed(texts);
-      ids.forEach((id, k) => this.candidates.setVector(id, vectors[k]!));
-      done += ids.length;
-      this.state.embeddedCandidates += ids.length;
+      const batch = missing
+        .slice(i, i + EMBED_CHUNK)
+        .map((id) => ({ id, profile: this.candidates.get(id), hash: this.candidates.hashOf(id) }))
+        .filter((c): c is { id: string; profile: Profile; hash: string } => !!c.profile && c.hash !== undefined);
+      const vectors = await embedder.embed(batch.map((c) => profileToText(c.profile)));
+      batch.forEach((c, k) => {
+        if (this.candidates.setVector(c.id, vectors[k]!, c.hash)) this.state.embeddedCandidates++;
+      });
+      done += batch.length;
       this.progress({ phase: 'embedding', fraction: done / missing.length, detail: `${done}/${missing.length}` });
     }
     this.emit();
@@ -353,7 +356,8 @@ export class NearfeedEngine implements FeedEngine {
     const embedder = this.embedder!;
     let query: Float32Array | null = null;
     try {
-      await this.fillMissing();
+      // A sync landing during a fill leaves new gaps; a few rounds close them (each round is only the gap).
+      for (let round = 0; round < 3 && !this.candidates.complete(); round++) await this.fillMissing();
       if (this.candidates.version !== this.persistedVersion) void this.persist();
       [query = null] = await embedder.embed([profileToText(user)]);
     } catch (err) {
