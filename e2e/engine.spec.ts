@@ -323,6 +323,30 @@ test("device 'server' ranks nothing locally and returns the server's feed", asyn
   expect((await status(page)).embeddedCandidates).toBe(0);
 });
 
+test("'auto' on a low-end device without WebGPU ranks on the server and says why", async ({ page, request }) => {
+  // Simulated device: no WebGPU, 1 GB, 1 core (the browser under test has more).
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 1, configurable: true });
+    Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1, configurable: true });
+  });
+  await openHarness(page);
+  const st = await startEngine(page, { device: 'auto', databaseName: 'nearfeed-lowend' });
+  expect(st.device).toBe('server');
+  expect(st.deviceReason).toContain('low-end');
+  expectSameFeed((await rank(page, USER, 20)).results, (await serverFeed(request, USER, 20)).results, 0);
+});
+
+test("a WASM runtime that cannot load falls back to the server with the reason", async ({ page, context, request }) => {
+  // Simulated failure: the ONNX Runtime binary does not arrive.
+  await context.route(/ort-wasm-simd-threaded[^/]*\.wasm/, (route) => route.abort('failed'));
+  await openHarness(page);
+  const st = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-nowasm' });
+  expect(st.device).toBe('server');
+  expect(st.deviceReason).toContain('WASM failed to load');
+  expectSameFeed((await rank(page, USER, 20)).results, (await serverFeed(request, USER, 20)).results, 0);
+});
+
 test('WebGPU (SwiftShader) passes the self-check against WASM and ranks the same feed', async ({ page }) => {
   test.setTimeout(240_000);
   await openHarness(page);
