@@ -90,6 +90,22 @@ test('WASM embeddings equal the server embeddings within 1e-5, ORT files come fr
   expect(ortFiles.some((u) => u.includes('.wasm')), ortFiles.join('\n')).toBe(true);
 });
 
+test('concurrent embed calls queue in the worker and give the vectors one batched call gives', async ({ page }) => {
+  await openHarness(page);
+  await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-concurrent' });
+  const diff = await page.evaluate(async () => {
+    const engine = window.nearfeedHarness.engine!;
+    const texts = Array.from({ length: 24 }, (_, i) => `candidate ${i} ${'builds data tools '.repeat(1 + (i % 5))}`);
+    const together = await engine.embed(texts);
+    const apart = await Promise.all(texts.map((t) => engine.embed([t]).then((v) => v[0]!)));
+    let max = 0;
+    together.forEach((v, i) => v.forEach((x, d) => (max = Math.max(max, Math.abs(x - apart[i]![d]!)))));
+    return { max, n: apart.length };
+  });
+  expect(diff.n).toBe(24);
+  expect(diff.max).toBeLessThan(1e-5);
+});
+
 test('WASM feed equals the server feed; server vectors are used as is; a reload embeds nothing', async ({
   page,
   request,
