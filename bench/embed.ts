@@ -12,7 +12,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { createNodeEmbedder, type NodeEmbedder } from '../server/embedder/node-embedder';
-import { planBatches } from '../server/embedder/batch-plan';
+import { planBatches } from '../shared/embedding/batch-plan';
+import { padBatch } from '../shared/embedding/pad-batch';
 import { ensureModel } from '../scripts/model/generate';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -76,20 +77,16 @@ async function rawOrt(session: ort.InferenceSession, rows: number[][], maxBatchS
     { maxBatchSize, maxBatchTokens },
   );
   const prepared = plan.map((batch) => {
-    const seq = Math.max(...batch.map((i) => rows[i]!.length));
-    const ids = new BigInt64Array(batch.length * seq);
-    const mask = new BigInt64Array(batch.length * seq);
-    batch.forEach((index, b) =>
-      rows[index]!.forEach((id, t) => {
-        ids[b * seq + t] = BigInt(id);
-        mask[b * seq + t] = 1n;
-      }),
+    // The engine's own padding, so only the session run differs from the engine's path.
+    const padded = padBatch(
+      batch.map((index) => ({ ids: rows[index]!, typeIds: undefined })),
+      0,
     );
-    const dims = [batch.length, seq];
+    const dims = [padded.batch, padded.seqLength];
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, dims),
-      attention_mask: new ort.Tensor('int64', mask, dims),
-      token_type_ids: new ort.Tensor('int64', new BigInt64Array(batch.length * seq), dims),
+      input_ids: new ort.Tensor('int64', padded.inputIds, dims),
+      attention_mask: new ort.Tensor('int64', padded.attentionMask, dims),
+      token_type_ids: new ort.Tensor('int64', padded.tokenTypeIds, dims),
     };
     return Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]!]));
   });

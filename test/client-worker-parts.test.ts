@@ -1,64 +1,12 @@
 /**
- * The browser worker's pure parts: the batch plan, masked mean pooling + L2 normalisation against a direct
- * computation, the truncation-length rule, and the device plan with its low-end thresholds.
+ * The browser engine's pure parts: the device plan with its low-end thresholds and the WebGPU self-check.
+ * The embedding parts the worker shares with the server (batch plan, pooling, truncation) are tested in
+ * shared-embedding.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { planBatches } from '../client/worker/batching';
-import { meanPoolNormalize } from '../client/worker/pooling';
-import { decideMaxSeqLength } from '../client/worker/seq-length';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
 import type { Embedder } from '../shared/embedder';
 import { isLowEnd, LOW_END_MIN_CORES, LOW_END_MIN_MEMORY_GB, planDevice } from '../client/engine/device';
-
-describe('planBatches', () => {
-  it('covers every index once, longest first, within the count and padded-token budget', () => {
-    const counts = [5, 120, 7, 64, 64, 3, 128, 9, 10, 11];
-    const batches = planBatches(counts, 4, 256);
-    expect(batches.flat().sort((a, b) => a - b)).toEqual(counts.map((_, i) => i));
-    for (const b of batches) {
-      expect(b.length).toBeLessThanOrEqual(4);
-      const longest = Math.max(...b.map((i) => counts[i]!));
-      if (b.length > 1) expect(longest * b.length).toBeLessThanOrEqual(256);
-    }
-    expect(batches[0]![0]).toBe(6); // the 128-token text leads
-  });
-
-  it('runs a text over the budget alone instead of dropping it', () => {
-    expect(planBatches([1000, 2], 8, 100)).toEqual([[0], [1]]);
-  });
-});
-
-describe('meanPoolNormalize', () => {
-  it('averages only unmasked tokens and normalises to unit length', () => {
-    // batch 2, seq 3, dim 2; row 1 has one padding position with garbage values
-    const hidden = new Float32Array([1, 2, 3, 4, 5, 6, /* row 1 */ 2, 0, 0, 2, 1e6, -1e6]);
-    const mask = [1, 1, 1, 1, 1, 0];
-    const out = meanPoolNormalize(hidden, mask, 2, 3, 2);
-    const expectRow = (row: number, x: number, y: number) => {
-      const n = Math.hypot(x, y);
-      expect(out[row * 2]).toBeCloseTo(x / n, 6);
-      expect(out[row * 2 + 1]).toBeCloseTo(y / n, 6);
-    };
-    expectRow(0, 3, 4);
-    expectRow(1, 1, 1);
-  });
-
-  it('pools an all-padding row to zeros instead of NaN, and checks the shape', () => {
-    const out = meanPoolNormalize(new Float32Array(4), [0, 0], 1, 2, 2);
-    expect(Array.from(out)).toEqual([0, 0]);
-    expect(() => meanPoolNormalize(new Float32Array(3), [1], 1, 1, 2)).toThrow(/expected/);
-  });
-});
-
-describe('decideMaxSeqLength (same rule as the server)', () => {
-  it('prefers explicit, then sentence_bert_config, then known models, then the tokenizer, clamped to positions', () => {
-    expect(decideMaxSeqLength({ modelName: 'm', explicit: 64, sentenceBertMaxSeqLength: 128 })).toBe(64);
-    expect(decideMaxSeqLength({ modelName: 'm', sentenceBertMaxSeqLength: 128, modelMaxLength: 512 })).toBe(128);
-    expect(decideMaxSeqLength({ modelName: 'Xenova/all-MiniLM-L6-v2', modelMaxLength: 512 })).toBe(256);
-    expect(decideMaxSeqLength({ modelName: 'm', modelMaxLength: 1e30, maxPositionEmbeddings: 256 })).toBe(256);
-    expect(decideMaxSeqLength({ modelName: 'm', sentenceBertMaxSeqLength: 1024, maxPositionEmbeddings: 512 })).toBe(512);
-  });
-});
 
 describe('planDevice', () => {
   const gpu = { webgpu: true, adapterInfo: 'google swiftshader', deviceMemoryGb: 8, cores: 8 };

@@ -13,11 +13,12 @@ import {
   type ProgressInfo,
 } from '@huggingface/transformers';
 import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
-import { planBatches } from './batching';
-import { meanPoolNormalize } from './pooling';
+import { planBatches, runPlanned } from '../../shared/embedding/batch-plan';
+import { padBatch } from '../../shared/embedding/pad-batch';
+import { meanPoolNormalize } from '../../shared/embedding/pooling';
+import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
+import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { ortWasmPaths } from './ort-assets';
-import { TokenEncoder } from './token-encoder';
-import { decideMaxSeqLength } from './seq-length';
 import type { WorkerDevice } from './protocol';
 
 export interface TransformersEmbedderOptions {
@@ -54,16 +55,16 @@ function configureRuntime(options: TransformersEmbedderOptions): void {
   if (onnx?.wasm) onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
 }
 
-/** Reads sentence-transformers' max_seq_length for a served folder or hub id; undefined when absent. */
-async function readMaxSeqLength(options: TransformersEmbedderOptions): Promise<number | undefined> {
+/** Reads sentence-transformers' sentence_bert_config.json for a served folder or hub id; undefined when absent. */
+async function readSentenceBertConfig(options: TransformersEmbedderOptions): Promise<Record<string, unknown> | undefined> {
   const urls = [`${options.modelBaseUrl}${options.model}/sentence_bert_config.json`];
   if (options.allowRemoteModels) urls.push(`${env.remoteHost}${options.model}/resolve/main/sentence_bert_config.json`);
   for (const url of urls) {
     try {
       const res = await fetch(url);
       if (!res.ok) continue;
-      const json = (await res.json()) as { max_seq_length?: unknown };
-      if (typeof json.max_seq_length === 'number' && json.max_seq_length > 0) return json.max_seq_length;
+      const json: unknown = await res.json();
+      if (typeof json === 'object' && json !== null) return json as Record<string, unknown>;
     } catch {
       // A missing file is normal (not every model is a sentence-transformers model).
     }
@@ -89,20 +90,20 @@ export class TransformersEmbedder implements Embedder {
     const progress = (p: ProgressInfo): void => {
       if (p.status === 'progress_total') options.onProgress?.(p.progress / 100, `${p.loaded}/${p.total} bytes`);
     };
-    const [tokenizer, model, fileMaxSeq] = await Promise.all([
+    const [tokenizer, model, sentenceBertConfig] = await Promise.all([
       AutoTokenizer.from_pretrained(options.model, { progress_callback: progress }),
       AutoModel.from_pretrained(options.model, {
         dtype: DTYPE[options.dtype],
         device: options.device,
         progress_callback: progress,
       }),
-      options.maxSeqLength === undefined ? readMaxSeqLength(options) : Promise.resolve(undefined),
+      options.maxSeqLength === undefined ? readSentenceBertConfig(options) : Promise.resolve(undefined),
     ]);
     const config = model.config as { hidden_size?: unknown; max_position_embeddings?: unknown };
-    const maxSeqLength = decideMaxSeqLength({
+    const { maxSeqLength } = decideMaxSeqLength({
       modelName: options.model,
-      explicit: options.maxSeqLength,
-      sentenceBertMaxSeqLength: fileMaxSeq,
+      override: options.maxSeqLength,
+      sentenceBertConfig,
       modelMaxLength: Number(tokenizer.model_max_length),
       maxPositionEmbeddings: typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined,
     });
@@ -125,7 +126,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async countTokens(texts: readonly string[]): Promise<number[]> {
-    return this.encoder.encode(texts).map((e) => e.ids.length);
+    return this.encoder.count(texts);
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -147,57 +148,29 @@ export class TransformersEmbedder implements Embedder {
   private async embedNow(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const encoded = this.encoder.encode(texts);
-    const ids = encoded.map((e) => e.ids);
-    const types = encoded.map((e) => e.typeIds);
-    const result: Float32Array[] = new Array<Float32Array>(texts.length);
-    const batches = planBatches(
-      ids.map((x) => x.length),
-      this.options.maxBatchSize,
-      this.options.maxBatchTokens,
+    const plan = planBatches(
+      encoded.map((e) => e.ids.length),
+      { maxBatchSize: this.options.maxBatchSize, maxBatchTokens: this.options.maxBatchTokens },
     );
-    for (const batch of batches) {
-      const vectors = await this.runBatch(
-        batch.map((i) => ids[i]!),
-        batch.map((i) => types[i]),
-      );
-      batch.forEach((inputIndex, row) => {
-        result[inputIndex] = vectors[row]!;
-      });
-    }
-    return result;
+    return runPlanned(encoded, plan, (rows) => this.runBatch(rows));
   }
 
-  private async runBatch(ids: number[][], types: Array<number[] | undefined>): Promise<Float32Array[]> {
-    const batch = ids.length;
-    const seq = Math.max(...ids.map((x) => x.length));
-    const padId = this.encoder.padTokenId;
-    const inputIds = new BigInt64Array(batch * seq).fill(BigInt(padId));
-    const mask = new BigInt64Array(batch * seq);
-    const typeIds = new BigInt64Array(batch * seq);
-    for (let b = 0; b < batch; b++) {
-      const row = ids[b]!;
-      for (let t = 0; t < row.length; t++) {
-        inputIds[b * seq + t] = BigInt(row[t]!);
-        mask[b * seq + t] = 1n;
-        typeIds[b * seq + t] = BigInt(types[b]?.[t] ?? 0);
-      }
-    }
-    const dims = [batch, seq];
+  private async runBatch(rows: EncodedText[]): Promise<Float32Array[]> {
+    const { batch, seqLength, inputIds, attentionMask, tokenTypeIds } = padBatch(rows, this.encoder.padTokenId);
+    const dims = [batch, seqLength];
     const output = (await this.model({
       input_ids: new Tensor('int64', inputIds, dims),
-      attention_mask: new Tensor('int64', mask, dims),
-      token_type_ids: new Tensor('int64', typeIds, dims),
+      attention_mask: new Tensor('int64', attentionMask, dims),
+      token_type_ids: new Tensor('int64', tokenTypeIds, dims),
     })) as { last_hidden_state?: Tensor };
     let hidden = output.last_hidden_state;
     if (!hidden) throw new Error('model output has no last_hidden_state');
     // fp16 models may return float16; pool in float32 like the server does.
     if (hidden.type !== 'float32') hidden = hidden.to('float32');
     const dim = hidden.dims[2] ?? 0;
-    const pooled = meanPoolNormalize(hidden.data as Float32Array, mask, batch, seq, dim);
+    const pooled = meanPoolNormalize({ data: hidden.data as Float32Array, batch, seqLength, dim }, attentionMask);
     hidden.dispose();
-    const out: Float32Array[] = [];
-    for (let b = 0; b < batch; b++) out.push(pooled.slice(b * dim, (b + 1) * dim));
-    return out;
+    return pooled;
   }
 
   async dispose(): Promise<void> {

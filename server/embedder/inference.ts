@@ -3,8 +3,9 @@
  * pool the token vectors into sentence embeddings.
  */
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import type { EncodedText } from './token-encoder';
-import { float16BitsToFloat32, meanPoolNormalize } from './pooling';
+import { padBatch } from '../../shared/embedding/pad-batch';
+import { float16BitsToFloat32, meanPoolNormalize } from '../../shared/embedding/pooling';
+import type { EncodedText } from '../../shared/embedding/token-encoder';
 
 /** The output name of BERT-like encoders exported by Optimum / transformers.js. */
 const TOKEN_OUTPUT = 'last_hidden_state';
@@ -30,25 +31,15 @@ export async function embedBatch(
   rows: readonly EncodedText[],
   padTokenId: number,
 ): Promise<Float32Array[]> {
-  const batch = rows.length;
-  const seqLength = rows.reduce((max, row) => Math.max(max, row.ids.length), 0);
-  const ids = new BigInt64Array(batch * seqLength).fill(BigInt(padTokenId));
-  const mask = new BigInt64Array(batch * seqLength);
-  const types = new BigInt64Array(batch * seqLength);
-  rows.forEach((row, b) => {
-    const base = b * seqLength;
-    for (let t = 0; t < row.ids.length; t++) {
-      ids[base + t] = BigInt(row.ids[t]!);
-      mask[base + t] = 1n;
-      types[base + t] = BigInt(row.typeIds?.[t] ?? 0);
-    }
-  });
+  const { batch, seqLength, inputIds, attentionMask, tokenTypeIds } = padBatch(rows, padTokenId);
   const dims = [batch, seqLength];
   const feeds: Record<string, Tensor> = {
-    input_ids: new Tensor('int64', ids, dims),
-    attention_mask: new Tensor('int64', mask, dims),
+    input_ids: new Tensor('int64', inputIds, dims),
+    attention_mask: new Tensor('int64', attentionMask, dims),
   };
-  if (sessionInputNames(model).includes('token_type_ids')) feeds['token_type_ids'] = new Tensor('int64', types, dims);
+  if (sessionInputNames(model).includes('token_type_ids')) {
+    feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
+  }
 
   const outputs = (await model.forward(feeds)) as Record<string, OutputTensor>;
   const hidden = outputs[TOKEN_OUTPUT] ?? Object.values(outputs)[0];
@@ -60,7 +51,7 @@ export async function embedBatch(
         `got [${hidden.dims.join(', ')}]`,
     );
   }
-  return meanPoolNormalize({ data: toFloat32(hidden), batch, seqLength, dim }, mask);
+  return meanPoolNormalize({ data: toFloat32(hidden), batch, seqLength, dim }, attentionMask);
 }
 
 function toFloat32(tensor: OutputTensor): Float32Array {

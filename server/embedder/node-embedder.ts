@@ -6,7 +6,9 @@
 import path from 'node:path';
 import type { PreTrainedModel } from '@huggingface/transformers';
 import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
-import { planBatches, type BatchLimits, type LengthOrder } from './batch-plan';
+import { planBatches, runPlanned, type BatchLimits, type LengthOrder } from '../../shared/embedding/batch-plan';
+import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
+import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { deviceFallbackNote, isDegradation, type DeviceFallback, type RequestedDevice } from './device';
 import { embedBatch } from './inference';
 import { loadModel, type HubOptions, type LoadedModel } from './model-loader';
@@ -17,8 +19,6 @@ import {
   type ModelSource,
 } from './model-source';
 import { SerialQueue } from './run-queue';
-import { decideMaxSeqLength } from './seq-length';
-import { TokenEncoder, type EncodedText } from './token-encoder';
 
 export { ModelSourceError } from './model-source';
 export type { HubOptions } from './model-loader';
@@ -215,7 +215,7 @@ export class NodeEmbedder implements Embedder {
     assertTexts(texts);
     if (texts.length === 0) return [];
     const encoded = this.encoder.encode(texts);
-    return this.queue.run(() => this.runPlanned(encoded));
+    return this.queue.run(() => this.embedPlanned(encoded));
   }
 
   /** Token counts after truncation (special tokens included), as `embed` would feed them to the model. */
@@ -245,24 +245,13 @@ export class NodeEmbedder implements Embedder {
     await this.model.dispose();
   }
 
-  private async runPlanned(encoded: readonly EncodedText[]): Promise<Float32Array[]> {
+  private async embedPlanned(encoded: readonly EncodedText[]): Promise<Float32Array[]> {
     const plan = planBatches(
       encoded.map((row) => row.ids.length),
       this.limits,
       this.lengthOrder,
     );
-    const out = new Array<Float32Array>(encoded.length);
-    for (const batch of plan) {
-      const vectors = await embedBatch(
-        this.model,
-        batch.map((index) => encoded[index]!),
-        this.encoder.padTokenId,
-      );
-      batch.forEach((index, row) => {
-        out[index] = vectors[row]!;
-      });
-    }
-    return out;
+    return runPlanned(encoded, plan, (rows) => embedBatch(this.model, rows, this.encoder.padTokenId));
   }
 
   private assertOpen(): void {

@@ -1,7 +1,8 @@
 /**
- * sentence-transformers' sentence embedding, written out: masked mean pooling over the token vectors
- * (`sum(h·mask) / clamp(sum(mask), 1e-9)`), then L2 normalisation (`x / max(‖x‖, 1e-12)`, torch's
- * F.normalize). Sums run in float64 so the result does not depend on the batch's padding length.
+ * sentence-transformers' sentence embedding, written out once for the browser and the server so both agree
+ * to float rounding: masked mean pooling over the token vectors (`sum(h·mask) / clamp(sum(mask), 1e-9)`),
+ * then L2 normalisation (`x / max(‖x‖, 1e-12)`, torch's F.normalize). Sums run in float64 so the result
+ * does not depend on the batch's padding length.
  */
 
 /** Token vectors of one model run, row-major `[batch, seqLength, dim]`. */
@@ -14,7 +15,8 @@ export interface HiddenStates {
 
 /**
  * Pools each row of `hidden` over the positions where `attentionMask` (row-major `[batch, seqLength]`) is
- * non-zero and L2-normalises the result. Returns one new vector per row.
+ * non-zero and L2-normalises the result. Returns one new vector per row; an all-padding or all-zero row
+ * pools to zeros, not NaN.
  */
 export function meanPoolNormalize(hidden: HiddenStates, attentionMask: ArrayLike<number | bigint>): Float32Array[] {
   const { data, batch, seqLength, dim } = hidden;

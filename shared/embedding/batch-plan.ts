@@ -1,11 +1,12 @@
 /**
- * Cuts a set of tokenised inputs into model batches. Inputs are sorted by length so each batch pads little,
- * and a batch is bounded both by a count and by a token budget (batch × padded length): attention memory and
- * time grow with batch × length², so long texts must come in smaller batches than short ones.
+ * Cuts a set of tokenised inputs into model batches, as sentence-transformers and TEI do. Inputs are sorted by
+ * length so each batch pads little, and a batch is bounded both by a count and by a token budget (batch ×
+ * padded length): attention memory and time grow with batch × length², so long texts must come in smaller
+ * batches than short ones. Results are put back in the caller's order.
  */
 
 export interface BatchLimits {
-  /** Most inputs in one batch. */
+  /** Most inputs in one batch (values below 1 count as 1). */
   maxBatchSize: number;
   /** Most padded tokens in one batch (rows × longest row). A single longer input still gets its own batch. */
   maxBatchTokens: number;
@@ -52,4 +53,26 @@ export function planBatches(
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/**
+ * Runs `run` on each batch of `plan` in turn (one model run at a time) and returns its outputs in the order of
+ * `items`, whatever order the plan ran them in. `run` must answer one output per item it is given.
+ */
+export async function runPlanned<I, O>(
+  items: readonly I[],
+  plan: readonly (readonly number[])[],
+  run: (batch: I[]) => Promise<O[]>,
+): Promise<O[]> {
+  const out = new Array<O>(items.length);
+  for (const batch of plan) {
+    const outputs = await run(batch.map((index) => items[index]!));
+    if (outputs.length !== batch.length) {
+      throw new Error(`a batch of ${batch.length} inputs returned ${outputs.length} outputs`);
+    }
+    batch.forEach((index, row) => {
+      out[index] = outputs[row]!;
+    });
+  }
+  return out;
 }

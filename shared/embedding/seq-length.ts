@@ -1,7 +1,8 @@
 /**
  * The token limit inputs are truncated to, decided the way sentence-transformers decides it. transformers.js
  * truncates at the tokenizer's `model_max_length` (512 for all-MiniLM-L6-v2) while sentence-transformers uses
- * `max_seq_length` from sentence_bert_config.json (256): faithful vectors need the latter.
+ * `max_seq_length` from sentence_bert_config.json (256): faithful vectors need the latter. The browser and the
+ * server both decide here, from one table, so they derive the same model key and server vectors are reused.
  */
 
 /**
@@ -15,7 +16,7 @@ export const KNOWN_MAX_SEQ_LENGTH: Readonly<Record<string, number>> = {
 export interface SeqLengthSources {
   /** Model name (hub id or folder name), for the known-models table. */
   modelName: string;
-  /** MAX_SEQ_LENGTH, when set. */
+  /** An explicit length: the server's MAX_SEQ_LENGTH, the browser worker's `maxSeqLength` option. */
   override?: number;
   /** sentence_bert_config.json, when the model has one. */
   sentenceBertConfig?: Record<string, unknown>;
@@ -27,7 +28,7 @@ export interface SeqLengthSources {
 
 export interface SeqLengthDecision {
   maxSeqLength: number;
-  /** Where the value came from, for logs. */
+  /** Where the value came from, for logs ('MAX_SEQ_LENGTH' is any explicit override). */
   source: 'MAX_SEQ_LENGTH' | 'sentence_bert_config.json' | 'known model' | 'model_max_length' | 'default';
   /** Set when the asked value had to be lowered to fit the model's positions. */
   clampedFrom?: number;
@@ -35,7 +36,10 @@ export interface SeqLengthDecision {
 
 const FALLBACK_LENGTH = 512;
 
-/** Picks the truncation length: override, then sentence_bert_config.json, known model, model_max_length. */
+/**
+ * Picks the truncation length: override, then sentence_bert_config.json, known model, model_max_length,
+ * never above max_position_embeddings. Throws a RangeError for an override that is not a positive integer.
+ */
 export function decideMaxSeqLength(sources: SeqLengthSources): SeqLengthDecision {
   const fromSbert = positiveInt(sources.sentenceBertConfig?.['max_seq_length']);
   const baseName = sources.modelName.split('/').pop() ?? sources.modelName;
@@ -45,6 +49,7 @@ export function decideMaxSeqLength(sources: SeqLengthSources): SeqLengthDecision
     sources.modelMaxLength !== undefined && sources.modelMaxLength < 1e6
       ? positiveInt(sources.modelMaxLength)
       : undefined;
+  const limit = positiveInt(sources.maxPositionEmbeddings);
 
   let decision: SeqLengthDecision;
   if (sources.override !== undefined) {
@@ -56,9 +61,8 @@ export function decideMaxSeqLength(sources: SeqLengthSources): SeqLengthDecision
   } else if (fromSbert !== undefined) decision = { maxSeqLength: fromSbert, source: 'sentence_bert_config.json' };
   else if (known !== undefined) decision = { maxSeqLength: known, source: 'known model' };
   else if (fromTokenizer !== undefined) decision = { maxSeqLength: fromTokenizer, source: 'model_max_length' };
-  else decision = { maxSeqLength: sources.maxPositionEmbeddings ?? FALLBACK_LENGTH, source: 'default' };
+  else decision = { maxSeqLength: limit ?? FALLBACK_LENGTH, source: 'default' };
 
-  const limit = sources.maxPositionEmbeddings;
   if (limit !== undefined && decision.maxSeqLength > limit) {
     return { ...decision, maxSeqLength: limit, clampedFrom: decision.maxSeqLength };
   }

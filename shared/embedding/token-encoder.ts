@@ -2,14 +2,31 @@
  * Text → token ids, truncated the way Hugging Face tokenizers truncate a single sequence: the text's own
  * tokens are cut so that the special tokens still fit, i.e. `[CLS] first max-2 pieces [SEP]` for BERT.
  * transformers.js' `truncation: true` instead chops the finished sequence and drops the final [SEP], which
- * changes the embedding; this module does it faithfully.
+ * changes the embedding; this module does it faithfully, for the server and the browser worker alike.
  */
-import type { PreTrainedTokenizer } from '@huggingface/transformers';
 
 /** One tokenised text: ids and, for models that take them, token type ids (same length). */
 export interface EncodedText {
   ids: number[];
   typeIds: number[] | undefined;
+}
+
+/** Options passed to the tokenizer's call: special tokens on request, no padding, no truncation, plain arrays. */
+export interface TokenizeOptions {
+  add_special_tokens: boolean;
+  padding?: boolean;
+  truncation?: boolean;
+  return_tensor: false;
+}
+
+/**
+ * The part of a transformers.js `PreTrainedTokenizer` the encoder uses, as a structural type so this module
+ * depends on no runtime. Called with a string it answers `{input_ids: number[]}`, with an array of strings
+ * `{input_ids: number[][], token_type_ids?: number[][]}`.
+ */
+export interface TokenizerLike {
+  _call(text: string | string[], options: TokenizeOptions): unknown;
+  readonly pad_token_id?: number | null;
 }
 
 interface RawEncoding {
@@ -24,7 +41,7 @@ export class TokenEncoder {
   readonly padTokenId: number;
 
   constructor(
-    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly tokenizer: TokenizerLike,
     readonly maxSeqLength: number,
   ) {
     this.suffixLength = detectSuffixLength(tokenizer);
@@ -39,14 +56,14 @@ export class TokenEncoder {
       padding: false,
       truncation: false,
       return_tensor: false,
-    }) as unknown as RawEncoding;
-    return raw.input_ids.map((ids, i) => ({
-      ids: this.truncate(ids),
-      typeIds: raw.token_type_ids?.[i] === undefined ? undefined : this.truncate(raw.token_type_ids[i]),
-    }));
+    }) as RawEncoding;
+    return raw.input_ids.map((ids, i) => {
+      const types = raw.token_type_ids?.[i];
+      return { ids: this.truncate(ids), typeIds: types === undefined ? undefined : this.truncate(types) };
+    });
   }
 
-  /** Token counts after truncation. */
+  /** Token counts after truncation, special tokens included. */
   count(texts: readonly string[]): number[] {
     return this.encode(texts).map((encoded) => encoded.ids.length);
   }
@@ -63,11 +80,10 @@ export class TokenEncoder {
  * How many special tokens the tokenizer appends after a single text, found by encoding a probe with and
  * without special tokens and locating the bare ids inside the full sequence.
  */
-function detectSuffixLength(tokenizer: PreTrainedTokenizer): number {
+function detectSuffixLength(tokenizer: TokenizerLike): number {
   const probe = 'nearfeed probe text';
   const encode = (add_special_tokens: boolean): number[] =>
-    (tokenizer._call(probe, { add_special_tokens, return_tensor: false }) as unknown as { input_ids: number[] })
-      .input_ids;
+    (tokenizer._call(probe, { add_special_tokens, return_tensor: false }) as { input_ids: number[] }).input_ids;
   const full = encode(true);
   const bare = encode(false);
   for (let start = 0; start + bare.length <= full.length; start++) {
