@@ -124,8 +124,16 @@ export class NearfeedEngine implements FeedEngine {
     const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
     const maxSeqLength =
       sameAsServer && this.info!.max_seq_length !== null ? this.info!.max_seq_length : meta?.maxSeqLength;
-    const start = (device: LocalDevice): Promise<WorkerEmbedder> =>
-      WorkerEmbedder.start({
+    // WebGPU and WASM may load side by side: the bar shows their mean, each load counting from the start.
+    const downloads = new Map<LocalDevice, number>();
+    const reportDownload = (device: LocalDevice, fraction: number, detail: string): void => {
+      downloads.set(device, fraction);
+      const mean = [...downloads.values()].reduce((a, b) => a + b, 0) / downloads.size;
+      this.progress({ phase: 'model', fraction: mean, detail: `${device}: ${detail}` });
+    };
+    const start = (device: LocalDevice): Promise<WorkerEmbedder> => {
+      downloads.set(device, 0);
+      const started = WorkerEmbedder.start({
         model,
         modelBaseUrl: absoluteFolderUrl(this.options.modelBaseUrl ?? `${this.options.serverUrl}/models/`),
         allowRemoteModels: isHubId(model),
@@ -133,8 +141,12 @@ export class NearfeedEngine implements FeedEngine {
         device,
         maxSeqLength,
         maxBatchSize: this.info?.max_batch_size !== undefined ? Math.min(32, this.info.max_batch_size) : 32,
-        onProgress: (fraction, detail) => this.progress({ phase: 'model', fraction, detail: `${device}: ${detail}` }),
+        onProgress: (fraction, detail) => reportDownload(device, fraction, detail),
       });
+      // A load that failed no longer holds the mean back.
+      started.catch(() => downloads.delete(device));
+      return started;
+    };
 
     let chosen: WorkerEmbedder | null = null;
     if (first === 'webgpu') {

@@ -62,7 +62,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         await embedder?.dispose();
         embedder = await TransformersEmbedder.load({
           ...req,
-          onProgress: (fraction, detail) => post({ type: 'progress', fraction, detail }),
+          onProgress: (fraction, detail) => post({ type: 'progress', phase: 'model', fraction, detail }),
         });
         post({ type: 'ready', id: req.id, info: embedder.info, loadMs: performance.now() - started });
       } catch (err) {

@@ -8,9 +8,8 @@ import type { EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
 /** Devices the worker can run a session on. */
 export type WorkerDevice = 'webgpu' | 'wasm';
 
-export interface InitRequest {
-  type: 'init';
-  id: number;
+/** What the worker loads and how it batches: the options of the worker-side embedder and of `init`. */
+export interface WorkerModelOptions {
   /** Folder name under `modelBaseUrl`, or a hub id when `allowRemoteModels`. */
   model: string;
   /** Absolute URL ending in '/', where served model folders live. */
@@ -28,6 +27,14 @@ export interface InitRequest {
   maxBatchSize: number;
   /** Upper bound of padded tokens (batch × longest) per session call; attention memory grows with it. */
   maxBatchTokens: number;
+}
+
+/** Receives model download progress: a fraction in 0..1 and a human-readable detail. */
+export type ProgressListener = (fraction: number, detail: string) => void;
+
+export interface InitRequest extends WorkerModelOptions {
+  type: 'init';
+  id: number;
 }
 
 export interface EmbedRequest {
@@ -70,11 +77,16 @@ export interface ErrorResponse {
   message: string;
 }
 
-/** Unsolicited: model download progress while `init` runs. */
+/**
+ * Unsolicited: model download progress while `init` runs, the bytes of the tokenizer's and the model's files
+ * so far over their total. Stays below 1 (at most 0.99): `ready` is what completes the phase.
+ */
 export interface ProgressMessage {
   type: 'progress';
-  /** 0..1 */
+  phase: 'model';
+  /** 0..0.99, never going back. */
   fraction: number;
+  /** e.g. "12.3/90.9 MB". */
   detail: string;
 }
 

@@ -9,8 +9,8 @@ import {
   Tensor,
   env,
   type PreTrainedModel,
+  type ProgressCallback,
   type PreTrainedTokenizer,
-  type ProgressInfo,
 } from '@huggingface/transformers';
 import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
 import { planBatches, runPlanned } from '../../shared/embedding/batch-plan';
@@ -18,19 +18,17 @@ import { padBatch } from '../../shared/embedding/pad-batch';
 import { meanPoolNormalize } from '../../shared/embedding/pooling';
 import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
 import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
+import { DownloadProgress } from './download-progress';
 import { ortWasmPaths } from './ort-assets';
-import type { WorkerDevice } from './protocol';
+import type { ProgressListener, WorkerModelOptions } from './protocol';
 
-export interface TransformersEmbedderOptions {
-  model: string;
-  modelBaseUrl: string;
-  allowRemoteModels: boolean;
-  dtype: EmbeddingDtype;
-  device: WorkerDevice;
-  maxSeqLength?: number;
-  maxBatchSize: number;
-  maxBatchTokens: number;
-  onProgress?: (fraction: number, detail: string) => void;
+export interface TransformersEmbedderOptions extends WorkerModelOptions {
+  /** Download progress of the model's files, 0..0.99 (see ProgressMessage). */
+  onProgress?: ProgressListener;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
 }
 
 /** transformers.js' dtype names for nearfeed's. */
@@ -87,8 +85,11 @@ export class TransformersEmbedder implements Embedder {
 
   static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     configureRuntime(options);
-    const progress = (p: ProgressInfo): void => {
-      if (p.status === 'progress_total') options.onProgress?.(p.progress / 100, `${p.loaded}/${p.total} bytes`);
+    // One aggregate over the tokenizer's and the model's files, both loading at once.
+    const download = new DownloadProgress();
+    const progress: ProgressCallback = (p) => {
+      const moved = download.update(p);
+      if (moved) options.onProgress?.(moved.fraction, `${megabytes(moved.loaded)}/${megabytes(moved.total)} MB`);
     };
     const [tokenizer, model, sentenceBertConfig] = await Promise.all([
       AutoTokenizer.from_pretrained(options.model, { progress_callback: progress }),

@@ -2,21 +2,19 @@
  * The page side of the embedding worker: an `Embedder` whose work runs in a dedicated module Worker.
  * Requests are matched to answers by id; a worker crash rejects everything still waiting.
  */
-import type { Embedder, EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
-import type { InitRequest, WorkerDevice, WorkerMessage, WorkerRequest } from './protocol';
+import type { Embedder, EmbedderInfo } from '../../shared/embedder';
+import type { InitRequest, ProgressListener, WorkerMessage, WorkerModelOptions, WorkerRequest } from './protocol';
 
-export interface WorkerEmbedderOptions {
-  model: string;
-  modelBaseUrl: string;
-  allowRemoteModels: boolean;
-  dtype: EmbeddingDtype;
-  device: WorkerDevice;
-  maxSeqLength?: number;
-  maxBatchSize?: number;
-  maxBatchTokens?: number;
-  /** Model download progress, 0..1. */
-  onProgress?: (fraction: number, detail: string) => void;
+/** The worker's model options; the batch limits default to 32 texts and 8192 padded tokens. */
+export interface WorkerEmbedderOptions
+  extends Omit<WorkerModelOptions, 'maxBatchSize' | 'maxBatchTokens'>,
+    Partial<Pick<WorkerModelOptions, 'maxBatchSize' | 'maxBatchTokens'>> {
+  /** Model download progress, 0..0.99 while files load (the caller completes it when `start` resolves). */
+  onProgress?: ProgressListener;
 }
+
+const DEFAULT_MAX_BATCH_SIZE = 32;
+const DEFAULT_MAX_BATCH_TOKENS = 8192;
 
 /** A request without its id (Omit does not distribute over a union). */
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -37,7 +35,7 @@ export class WorkerEmbedder implements Embedder {
 
   private constructor(
     private readonly worker: Worker,
-    private readonly onProgress?: (fraction: number, detail: string) => void,
+    private readonly onProgress?: ProgressListener,
   ) {
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
     worker.onerror = (event: ErrorEvent) => this.fail(new Error(`embedding worker failed: ${event.message}`));
@@ -46,17 +44,14 @@ export class WorkerEmbedder implements Embedder {
   /** Starts a worker and loads the model in it; rejects when the model or ONNX Runtime cannot load. */
   static async start(options: WorkerEmbedderOptions): Promise<WorkerEmbedder> {
     const worker = new Worker(new URL('./embed-worker.ts', import.meta.url), { type: 'module', name: `nearfeed-${options.device}` });
-    const client = new WorkerEmbedder(worker, options.onProgress);
+    // The listener stays on this side: functions cannot cross postMessage.
+    const { onProgress, ...model } = options;
+    const client = new WorkerEmbedder(worker, onProgress);
     const init: Omit<InitRequest, 'id'> = {
+      ...model,
       type: 'init',
-      model: options.model,
-      modelBaseUrl: options.modelBaseUrl,
-      allowRemoteModels: options.allowRemoteModels,
-      dtype: options.dtype,
-      device: options.device,
-      maxSeqLength: options.maxSeqLength,
-      maxBatchSize: options.maxBatchSize ?? 32,
-      maxBatchTokens: options.maxBatchTokens ?? 8192,
+      maxBatchSize: model.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+      maxBatchTokens: model.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS,
     };
     try {
       const ready = await client.request(init);
