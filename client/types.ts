@@ -84,8 +84,14 @@ export interface FeedResult {
   results: RankedCandidate[];
   /** False when ranked without similarity (ML unavailable). */
   ml_applied: boolean;
-  /** Where the ranking ran. */
-  device: 'webgpu' | 'wasm' | 'server';
+  /**
+   * Where the ranking ran: on the device's model ('webgpu' | 'wasm'), on the server, or 'local': in this page
+   * from the cached candidates without any model, because device 'server' is in use and its /feed failed
+   * (then `ml_applied` is false, `fallback_reason` says why and `status().warning` starts "server feed failed").
+   */
+  device: 'webgpu' | 'wasm' | 'server' | 'local';
+  /** Set when the feed was not ranked where `status().device` says it should have been: the reason. */
+  fallback_reason?: string;
   rank_ms: number;
 }
 
@@ -102,7 +108,8 @@ export interface FeedEngine {
    * Ranks the local candidates for this user (default limit 20, the user's own `id` and `excludeIds` left
    * out) with the shared scoring module, so the result equals the server's /api/v1/feed for the same input.
    * Embeds any candidate still missing a vector first. On device 'server' it asks POST /api/v1/feed; if that
-   * fails and candidates are held locally, it ranks them without similarity (`ml_applied: false`).
+   * fails and candidates are held locally, it ranks them here without similarity (`device: 'local'`,
+   * `ml_applied: false`, `fallback_reason`); with no local candidates it rejects with the server's error.
    */
   rankFeed(user: UserProfile, options?: { limit?: number; excludeIds?: readonly string[] }): Promise<FeedResult>;
   /** Embeds texts on the device in use (on 'server': POST /api/v1/ml/embeddings/batch). L2-normalised. */

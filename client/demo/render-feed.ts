@@ -11,7 +11,12 @@ const FACTOR_LABEL: Record<Factor, string> = {
   engagement: 'Engagement',
 };
 
-const DEVICE_LABEL: Record<FeedResult['device'], string> = { webgpu: 'WebGPU', wasm: 'WASM', server: 'the server' };
+const DEVICE_LABEL: Record<FeedResult['device'], string> = {
+  webgpu: 'WebGPU',
+  wasm: 'WASM',
+  server: 'the server',
+  local: 'this device without a model (the server feed failed)',
+};
 
 function bar(factor: Factor, value: number, isTop: boolean): HTMLElement {
   const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);

@@ -358,11 +358,15 @@ export class NearfeedEngine implements FeedEngine {
     if (this.state.device === 'server') {
       try {
         const res = await this.api.feed(user, { limit, excludeIds: options.excludeIds, weights: this.weights });
+        if (this.state.warning?.startsWith('server feed failed')) this.state.warning = null;
         return this.finishRank(started, { results: res.results, ml_applied: res.ml_applied, device: 'server' });
       } catch (err) {
         if (this.candidates.size === 0) throw err;
-        this.warn(`server feed failed (${errorText(err)}); ranked locally without similarity`);
-        return this.finishRank(started, this.rankLocal(null, user, limit, options.excludeIds, 'server'));
+        const reason = `server feed failed (${errorText(err)}); ranked locally without similarity`;
+        this.warn(reason);
+        // Ranked here, from the cached candidates and without a model: say so, not 'server'.
+        const local = this.rankLocal(null, user, limit, options.excludeIds, 'local');
+        return this.finishRank(started, { ...local, fallback_reason: reason });
       }
     }
     const embedder = this.embedder!;
