@@ -2,6 +2,7 @@
  * The demo's wiring: settings from the URL, the engine's lifecycle (create, sync, rank, replace on a device
  * switch), and the views. Rendering lives in render-*.ts, the words in explain.ts.
  */
+import { loadingStatus } from '../engine/loading-status';
 import { createFeedEngine } from '../index';
 import type { EngineDevice, EngineStatus, FeedEngine, FeedResult, UserProfile } from '../types';
 import { initials } from './avatar';
@@ -60,20 +61,9 @@ function showStatus(s: EngineStatus): void {
 
 /** What the status bar shows before the engine exists. */
 function startingStatus(device: EngineDevice): EngineStatus {
-  return {
-    device: 'loading',
-    deviceReason: device === 'auto' ? 'choosing the best device for this browser' : 'loading the model in a worker',
-    model: null,
-    modelKey: null,
-    dimension: null,
-    selfCheck: null,
-    candidates: 0,
-    embeddedCandidates: 0,
-    cacheHits: 0,
-    lastSync: null,
-    lastRankMs: null,
-    warning: null,
-  };
+  return loadingStatus(
+    device === 'auto' ? 'choosing the best device for this browser' : 'loading the model in a worker',
+  );
 }
 
 function showPrivacy(device: EngineDevice | EngineStatus['device']): void {

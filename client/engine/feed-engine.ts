@@ -21,6 +21,7 @@ import type {
 import { WorkerEmbedder } from '../worker/worker-client';
 import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
+import { loadingStatus } from './loading-status';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE } from './self-check';
 
 /** Changes per /sync page. */
@@ -62,20 +63,7 @@ export class NearfeedEngine implements FeedEngine {
   private persistedVersion = -1;
   private writing: Promise<void> = Promise.resolve();
   private disposed = false;
-  private readonly state: EngineStatus = {
-    device: 'loading',
-    deviceReason: 'starting',
-    model: null,
-    modelKey: null,
-    dimension: null,
-    selfCheck: null,
-    candidates: 0,
-    embeddedCandidates: 0,
-    cacheHits: 0,
-    lastSync: null,
-    lastRankMs: null,
-    warning: null,
-  };
+  private readonly state: EngineStatus = loadingStatus('starting');
 
   constructor(private readonly options: FeedEngineOptions) {
     // Invalid weights fail here, with the option's name, not at the first rank.

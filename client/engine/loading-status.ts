@@ -1,0 +1,20 @@
+/** The status an engine reports before it has chosen a device: nothing loaded, nothing counted yet. */
+import type { EngineStatus } from '../types';
+
+/** A fresh 'loading' status with `deviceReason` saying what is happening. */
+export function loadingStatus(deviceReason: string): EngineStatus {
+  return {
+    device: 'loading',
+    deviceReason,
+    model: null,
+    modelKey: null,
+    dimension: null,
+    selfCheck: null,
+    candidates: 0,
+    embeddedCandidates: 0,
+    cacheHits: 0,
+    lastSync: null,
+    lastRankMs: null,
+    warning: null,
+  };
+}
