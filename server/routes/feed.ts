@@ -6,12 +6,13 @@
  */
 import { Hono } from 'hono';
 import { profileToText } from '../../shared/profile-text';
-import { rankCandidates, resolveWeights, type RankCandidate, type RankResult } from '../../shared/scoring';
+import { rankCandidates, type RankCandidate, type RankResult } from '../../shared/scoring';
 import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
 import type { ServerDeps } from '../deps';
-import { optionalIds, optionalInt, optionalNumber, readJsonObject, requireId, requireObject } from '../http/body';
+import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';
 import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
+import { optionalWeights, queryProfileField } from '../http/rank-input';
 
 /** Results when the request gives no `limit`. */
 export const FEED_DEFAULT_LIMIT = 20;
@@ -51,12 +52,11 @@ export function feedRoutes(deps: ServerDeps): Hono {
   const app = new Hono();
 
   async function parseRequest(body: Record<string, unknown>): Promise<FeedRequest> {
-    const hasId = body.profile_id !== undefined && body.profile_id !== null;
-    const hasProfile = body.profile !== undefined && body.profile !== null;
-    if (hasId === hasProfile) throw new ApiFailure('validation', 'give exactly one of `profile_id` or `profile`');
+    const hasId = queryProfileField(body) === 'profile_id';
     const limit = optionalInt(body.limit, 'limit', 1, FEED_MAX_LIMIT) ?? FEED_DEFAULT_LIMIT;
     const excludeIds = optionalIds(body.exclude_ids, 'exclude_ids', FEED_MAX_EXCLUDE_IDS) ?? [];
-    const weights = parseWeights(body.weights);
+    // Request weights merged over the configured ones.
+    const weights: RankWeights = { ...config.weights, ...optionalWeights(body.weights, 'weights', config.weights) };
     let user: FeedRequest['user'];
     if (hasId) {
       const id = requireId(body.profile_id, 'profile_id');
@@ -69,23 +69,6 @@ export function feedRoutes(deps: ServerDeps): Hono {
       if (inline.id) user.id = inline.id;
     }
     return { user, limit, excludeIds, weights };
-  }
-
-  /** Request weights merged over the configured ones; 422 naming the field when out of range or all zero. */
-  function parseWeights(value: unknown): RankWeights {
-    if (value === undefined || value === null) return { ...config.weights };
-    const w = requireObject(value, 'weights');
-    const merged: RankWeights = { ...config.weights };
-    for (const key of ['similarity', 'diligence', 'engagement'] as const) {
-      const v = optionalNumber(w[key], `weights.${key}`, 0, 1);
-      if (v !== undefined) merged[key] = v;
-    }
-    try {
-      resolveWeights(merged, true);
-    } catch (err) {
-      throw new ApiFailure('validation', `\`weights\`: ${(err as Error).message}`);
-    }
-    return merged;
   }
 
   /** Ranks with similarity; undefined when ML is unavailable or fails on the way (the caller degrades). */

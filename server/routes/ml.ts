@@ -3,7 +3,7 @@
  * validate, call the MlService and shape the JSON; inference, caching and batching live behind MlService.
  */
 import { Hono } from 'hono';
-import { cosineSimilarity, rankCandidates, resolveWeights } from '../../shared/scoring';
+import { cosineSimilarity, rankCandidates } from '../../shared/scoring';
 import { float32ToBase64 } from '../../shared/base64';
 import { profileToText } from '../../shared/profile-text';
 import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
@@ -12,7 +12,6 @@ import {
   optionalEnum,
   optionalIds,
   optionalInt,
-  optionalNumber,
   readJsonObject,
   requireBatch,
   requireId,
@@ -23,6 +22,7 @@ import {
 } from '../http/body';
 import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
+import { optionalWeights, queryProfileField } from '../http/rank-input';
 import { VERSION } from '../http/version';
 
 /** Most results one rank request returns. */
@@ -106,35 +106,15 @@ export function mlRoutes(deps: ServerDeps): Hono {
   function parseRankRequest(value: unknown, field: string): RankRequest {
     const at = (name: string) => (field ? `${field}.${name}` : name);
     const body: JsonObject = requireObject(value, field || 'body');
-    const hasId = body.profile_id !== undefined && body.profile_id !== null;
-    const hasProfile = body.profile !== undefined && body.profile !== null;
-    if (hasId === hasProfile) {
-      throw new ApiFailure('validation', `give exactly one of \`${at('profile_id')}\` or \`${at('profile')}\``);
-    }
-    const weights = parseWeights(body.weights, at('weights'));
+    const hasId = queryProfileField(body, at) === 'profile_id';
+    const weights = optionalWeights(body.weights, at('weights'), config.weights);
     return {
       profileId: hasId ? requireId(body.profile_id, at('profile_id')) : undefined,
-      profile: hasProfile ? parseInlineProfile(body.profile, at('profile'), config.maxTextBytes) : undefined,
+      profile: !hasId ? parseInlineProfile(body.profile, at('profile'), config.maxTextBytes) : undefined,
       candidateIds: optionalIds(body.candidate_ids, at('candidate_ids'), MAX_CANDIDATE_IDS),
       limit: optionalInt(body.limit, at('limit'), 1, MAX_RANK_LIMIT) ?? DEFAULT_RANK_LIMIT,
       weights,
     };
-  }
-
-  function parseWeights(value: unknown, field: string): Partial<RankWeights> | undefined {
-    if (value === undefined || value === null) return undefined;
-    const w = requireObject(value, field);
-    const weights: Partial<RankWeights> = {};
-    for (const key of ['similarity', 'diligence', 'engagement'] as const) {
-      const v = optionalNumber(w[key], `${field}.${key}`, 0, 1);
-      if (v !== undefined) weights[key] = v;
-    }
-    try {
-      resolveWeights({ ...config.weights, ...weights }, true);
-    } catch (err) {
-      throw new ApiFailure('validation', `\`${field}\`: ${(err as Error).message}`);
-    }
-    return weights;
   }
 
   async function rank(req: RankRequest): Promise<RankResponseJson> {
