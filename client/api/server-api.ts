@@ -3,42 +3,19 @@
  * server's `error_type`; a network failure becomes one with status 0, so callers can tell "offline" apart.
  */
 import { base64ToFloat32 } from '../../shared/base64';
-import type { ApiError, Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type {
+  EmbeddingBatchRequest,
+  EmbeddingBatchResponse,
+  FeedRequest,
+  FeedResponse,
+  MlInfo,
+  SyncResponse,
+} from '../../shared/api-types';
+import type { ApiError, RankWeights } from '../../shared/types';
 import type { UserProfile } from '../types';
 
-/** GET /api/v1/ml/info, the fields the browser uses. */
-export interface MlInfo {
-  ml_available: boolean;
-  /** Hub id or served folder name of the server's model. */
-  model: string;
-  model_key: string | null;
-  dimension: number | null;
-  dtype: string;
-  max_seq_length: number | null;
-  max_batch_size: number;
-}
-
-export interface SyncEmbedding {
-  /** Model key of the vector; use it only when equal to yours. */
-  model: string;
-  dimension: number;
-  /** base64 of little-endian float32. */
-  vector: string;
-}
-
-export type SyncChange = { op: 'put'; profile: Profile; embedding?: SyncEmbedding } | { op: 'delete'; id: string };
-
-export interface SyncPage {
-  changes: SyncChange[];
-  cursor: string;
-  has_more: boolean;
-}
-
-export interface ServerFeedResponse {
-  results: Array<{ profile: Profile; score: number; breakdown: ScoreBreakdown }>;
-  model: string | null;
-  ml_applied: boolean;
-}
+// The wire types live in shared/api-types.ts; re-exported for the client modules that import them from here.
+export type { MlInfo, SyncChange, SyncEmbedding } from '../../shared/api-types';
 
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';
@@ -92,31 +69,33 @@ export class ServerApi {
     return this.call<MlInfo>('/ml/info');
   }
 
-  sync(cursor: string | null, limit: number, embeddings = true): Promise<SyncPage> {
+  sync(cursor: string | null, limit: number, embeddings = true): Promise<SyncResponse> {
     const params = new URLSearchParams({ limit: String(limit), embeddings: String(embeddings) });
     if (cursor) params.set('cursor', cursor);
-    return this.call<SyncPage>(`/sync?${params.toString()}`);
+    return this.call<SyncResponse>(`/sync?${params.toString()}`);
   }
 
   /** POST /ml/embeddings/batch with base64 vectors (for device 'server'). */
   async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body = await this.call<{ embeddings: string[]; dimension: number }>('/ml/embeddings/batch', {
+    const request: EmbeddingBatchRequest = { texts: [...texts], encoding: 'base64' };
+    const body = await this.call<EmbeddingBatchResponse>('/ml/embeddings/batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ texts, encoding: 'base64' }),
+      body: JSON.stringify(request),
     });
-    return body.embeddings.map((b64) => base64ToFloat32(b64, body.dimension));
+    // Asked for base64, so every entry is a string.
+    return (body.embeddings as string[]).map((b64) => base64ToFloat32(b64, body.dimension));
   }
 
   feed(
     user: UserProfile,
     options: { limit?: number; excludeIds?: readonly string[]; weights?: Partial<RankWeights> },
-  ): Promise<ServerFeedResponse> {
-    const body: Record<string, unknown> = { profile: user };
+  ): Promise<FeedResponse> {
+    const body: FeedRequest = { profile: user };
     if (options.limit !== undefined) body.limit = options.limit;
     if (options.excludeIds && options.excludeIds.length > 0) body.exclude_ids = [...options.excludeIds];
     if (options.weights) body.weights = options.weights;
-    return this.call<ServerFeedResponse>('/feed', {
+    return this.call<FeedResponse>('/feed', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),

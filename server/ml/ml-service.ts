@@ -2,16 +2,11 @@
  * The server's ML facade: the embedder (or why there is none), the cache in front of it, dynamic batching
  * of concurrent requests, and health. Routes use this, never the embedder directly.
  */
+import type { MlHealth } from '../../shared/api-types';
 import type { EmbedderInfo } from '../../shared/embedder';
 import type { Profile } from '../../shared/types';
 
-export interface MlHealth {
-  status: 'ready' | 'degraded' | 'unavailable';
-  ml_enabled: boolean;
-  model: { name: string; available: boolean; device: string | null; dtype: string; dimension: number | null };
-  cache: { backend: 'redis' | 'memory'; connected: boolean };
-  reasons: string[];
-}
+export type { MlHealth } from '../../shared/api-types';
 
 export interface MlService {
   /** True when an embedder is loaded and ML is enabled. */

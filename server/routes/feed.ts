@@ -7,7 +7,8 @@
 import { Hono } from 'hono';
 import { profileToText } from '../../shared/profile-text';
 import { rankCandidates, type RankCandidate, type RankResult } from '../../shared/scoring';
-import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type { FeedResponse } from '../../shared/api-types';
+import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';
 import { ApiFailure } from '../http/errors';
@@ -21,24 +22,7 @@ export const FEED_MAX_LIMIT = 1000;
 /** Most ids `exclude_ids` may hold. */
 export const FEED_MAX_EXCLUDE_IDS = 10_000;
 
-/** One feed entry on the wire. */
-export interface FeedItem {
-  profile: Profile;
-  score: number;
-  breakdown: ScoreBreakdown;
-}
-
-/** Body of a POST /feed response. */
-export interface FeedResponse {
-  results: FeedItem[];
-  /** Model id that computed the similarities, null when `ml_applied` is false. */
-  model: string | null;
-  ml_applied: boolean;
-  /** The weights applied, normalised (similarity 0 without ML). */
-  weights: RankWeights;
-}
-
-interface FeedRequest {
+interface ParsedFeedRequest {
   /** The user as the query: a stored profile (profile_id) or one sent inline. */
   user: Pick<Profile, 'name' | 'headline' | 'bio' | 'tags'> & { id?: string };
   limit: number;
@@ -51,13 +35,13 @@ export function feedRoutes(deps: ServerDeps): Hono {
   const { store, ml, config } = deps;
   const app = new Hono();
 
-  async function parseRequest(body: Record<string, unknown>): Promise<FeedRequest> {
+  async function parseRequest(body: Record<string, unknown>): Promise<ParsedFeedRequest> {
     const hasId = queryProfileField(body) === 'profile_id';
     const limit = optionalInt(body.limit, 'limit', 1, FEED_MAX_LIMIT) ?? FEED_DEFAULT_LIMIT;
     const excludeIds = optionalIds(body.exclude_ids, 'exclude_ids', FEED_MAX_EXCLUDE_IDS) ?? [];
     // Request weights merged over the configured ones.
     const weights: RankWeights = { ...config.weights, ...optionalWeights(body.weights, 'weights', config.weights) };
-    let user: FeedRequest['user'];
+    let user: ParsedFeedRequest['user'];
     if (hasId) {
       const id = requireId(body.profile_id, 'profile_id');
       const found = await store.get(id);
@@ -72,7 +56,7 @@ export function feedRoutes(deps: ServerDeps): Hono {
   }
 
   /** Ranks with similarity; undefined when ML is unavailable or fails on the way (the caller degrades). */
-  async function rankWithMl(req: FeedRequest, candidates: Profile[]): Promise<RankResult | undefined> {
+  async function rankWithMl(req: ParsedFeedRequest, candidates: Profile[]): Promise<RankResult | undefined> {
     if (!ml.available()) return undefined;
     try {
       const [query, vectors] = await Promise.all([

@@ -6,7 +6,16 @@ import { Hono } from 'hono';
 import { cosineSimilarity, rankCandidates } from '../../shared/scoring';
 import { float32ToBase64 } from '../../shared/base64';
 import { profileToText } from '../../shared/profile-text';
-import type { Profile, RankWeights, ScoreBreakdown } from '../../shared/types';
+import type {
+  EmbeddingBatchResponse,
+  EmbeddingResponse,
+  MlInfo,
+  RankBatchResponse,
+  RankResponseJson,
+  SimilarityBatchResponse,
+  SimilarityResponse,
+} from '../../shared/api-types';
+import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import {
   optionalEnum,
@@ -32,20 +41,6 @@ export const DEFAULT_RANK_LIMIT = 20;
 /** Most explicit candidate ids one rank request may name. */
 export const MAX_CANDIDATE_IDS = 10_000;
 
-/** One ranked candidate on the wire. */
-export interface RankedProfileJson {
-  profile_id: string;
-  score: number;
-  breakdown: ScoreBreakdown;
-}
-
-/** Body of POST /ml/profiles/rank, and of each item of /ml/profiles/rank/batch. */
-export interface RankResponseJson {
-  results: RankedProfileJson[];
-  model: string | null;
-  ml_applied: boolean;
-}
-
 interface RankRequest {
   profileId?: string;
   profile?: Profile;
@@ -68,7 +63,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     const body = await readJsonObject(c);
     const text = requireText(body.text, 'text', config.maxTextBytes);
     const { vectors } = await ml.embedTexts([text]);
-    return c.json({ embedding: Array.from(vectors[0]!), ...modelFields() });
+    const res: EmbeddingResponse = { embedding: Array.from(vectors[0]!), ...modelFields() };
+    return c.json(res);
   });
 
   app.post('/embeddings/batch', async (c) => {
@@ -77,7 +73,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     const encoding = optionalEnum(body.encoding, 'encoding', ['float', 'base64'] as const) ?? 'float';
     const { vectors, cached } = await ml.embedTexts(texts);
     const embeddings = encoding === 'base64' ? vectors.map(float32ToBase64) : vectors.map((v) => Array.from(v));
-    return c.json({ embeddings, ...modelFields(), encoding, cached });
+    const res: EmbeddingBatchResponse = { embeddings, ...modelFields(), encoding, cached };
+    return c.json(res);
   });
 
   app.post('/similarity', async (c) => {
@@ -85,7 +82,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     const a = requireText(body.a, 'a', config.maxTextBytes);
     const b = requireText(body.b, 'b', config.maxTextBytes);
     const { vectors } = await ml.embedTexts([a, b]);
-    return c.json({ similarity: cosineSimilarity(vectors[0]!, vectors[1]!), model: modelFields().model });
+    const res: SimilarityResponse = { similarity: cosineSimilarity(vectors[0]!, vectors[1]!), model: modelFields().model };
+    return c.json(res);
   });
 
   app.post('/similarity/batch', async (c) => {
@@ -100,7 +98,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     // embedTexts embeds each distinct text once, however often it appears.
     const { vectors } = await ml.embedTexts(pairs.flatMap((p) => [p.a, p.b]));
     const similarities = pairs.map((_, i) => cosineSimilarity(vectors[2 * i]!, vectors[2 * i + 1]!));
-    return c.json({ similarities, model: modelFields().model });
+    const res: SimilarityBatchResponse = { similarities, model: modelFields().model };
+    return c.json(res);
   });
 
   function parseRankRequest(value: unknown, field: string): RankRequest {
@@ -166,7 +165,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     );
     // Run together: their texts meet in the dynamic batcher and share model calls.
     const results = await Promise.all(requests.map(rank));
-    return c.json({ results });
+    const res: RankBatchResponse = { results };
+    return c.json(res);
   });
 
   app.get('/health', async (c) => {
@@ -176,7 +176,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
 
   app.get('/info', (c) => {
     const info = ml.info();
-    return c.json({
+    const res: MlInfo = {
       ml_available: ml.available(),
       model: info?.model ?? config.embeddingModel,
       model_key: info?.modelKey ?? null,
@@ -192,7 +192,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
       batch_window_ms: config.batchWindowMs,
       auto_truncate: true,
       version: VERSION,
-    });
+    };
+    return c.json(res);
   });
 
   return app;

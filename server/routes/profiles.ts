@@ -3,6 +3,7 @@
  * cached vector, so the next feed or sync embeds the new text.
  */
 import { Hono } from 'hono';
+import type { ProfileDeleteResponse, ProfileResponse } from '../../shared/api-types';
 import { validateProfile } from '../../shared/profile-schema';
 import type { ServerDeps } from '../deps';
 import { describe, readJsonObject, requireId } from '../http/body';
@@ -27,7 +28,8 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const id = requireId(c.req.param('id'), 'id');
     const profile = await store.get(id);
     if (!profile) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
-    return c.json(profile);
+    const res: ProfileResponse = profile;
+    return c.json(res);
   });
 
   app.put('/profiles/:id', async (c) => {
@@ -42,14 +44,16 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const existed = (await store.get(id)) !== undefined;
     await store.put(checked.profile);
     await forget(id);
-    return c.json(checked.profile, existed ? 200 : 201);
+    const res: ProfileResponse = checked.profile;
+    return c.json(res, existed ? 200 : 201);
   });
 
   app.delete('/profiles/:id', async (c) => {
     const id = requireId(c.req.param('id'), 'id');
     if (!(await store.delete(id))) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
     await forget(id);
-    return c.json({ id, deleted: true });
+    const res: ProfileDeleteResponse = { id, deleted: true };
+    return c.json(res);
   });
 
   return app;

@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono';
 import { float32ToBase64 } from '../../shared/base64';
-import type { Profile } from '../../shared/types';
+import type { SyncChange, SyncResponse } from '../../shared/api-types';
 import type { ServerDeps } from '../deps';
 import { ApiFailure } from '../http/errors';
 import type { ProfileChange } from '../store/profile-store';
@@ -16,23 +16,6 @@ import type { ProfileChange } from '../store/profile-store';
 export const SYNC_DEFAULT_LIMIT = 100;
 /** Most changes one page may hold. */
 export const SYNC_MAX_LIMIT = 1000;
-
-/** A profile's vector as sync sends it: base64 of little-endian float32. */
-export interface SyncEmbedding {
-  /** The model key (model id | dtype | max_seq_length): use the vector only when yours is the same. */
-  model: string;
-  dimension: number;
-  vector: string;
-}
-
-export type SyncChange = { op: 'put'; profile: Profile; embedding?: SyncEmbedding } | { op: 'delete'; id: string };
-
-/** Body of a GET /sync response. */
-export interface SyncResponse {
-  changes: SyncChange[];
-  cursor: string;
-  has_more: boolean;
-}
 
 /** Routes `GET /sync`, mounted under /api/v1. */
 export function syncRoutes(deps: ServerDeps): Hono {
