@@ -20,7 +20,8 @@
  * Needs the demo build (dist/demo, `npm run build:demo`; built here when missing) and /usr/bin/chromium.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -319,6 +320,23 @@ async function coldVsWarm(browser: Browser, server: ServerProcess, c: StartCase,
   );
 }
 
+/** Source files under `dirs` modified after `file` (a build output), to warn about a stale build. */
+function newerThan(file: string, dirs: readonly string[]): string[] {
+  const built = statSync(file).mtimeMs;
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (statSync(p).mtimeMs > built) out.push(p);
+    }
+  };
+  for (const dir of dirs) if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+const loadAvg = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv],
@@ -342,6 +360,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     console.log('dist/demo missing: npm run build:demo');
     execFileSync('npm', ['run', 'build:demo'], { stdio: 'inherit' });
   }
+  const stale = newerThan(path.join('dist', 'demo', 'index.html'), ['client', 'shared']);
+  if (stale.length > 0) {
+    console.log(`note: dist/demo is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}: ` +
+      'the figures are those of the built demo; `npm run build:demo` to measure the current client');
+  }
   // Same as `npm run model:test` / `model:bench`: generates the model when missing or stale, a no-op otherwise.
   ensureModel('test');
   const modelDir = path.relative(process.cwd(), ensureModel(o.quick ? 'test' : 'minilm').dir);
@@ -360,6 +383,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const guards: NetworkGuard[] = [];
   try {
     const t0 = performance.now();
+    const startLoad = loadAvg();
     server = await startServer({ model: modelDir });
     const info = (await (await fetch(`${server.baseUrl}/api/v1/ml/info`)).json()) as MlInfo;
     if (!info.model_key?.includes(path.basename(modelDir))) {
@@ -386,6 +410,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     // run below pays for that server-side work.
     for (const c of cases) await coldVsWarm(browser, server, c, o, guards);
 
+    console.log(`\nload average at the end ${loadAvg()} (at the start ${startLoad}; 2 cores; other processes share them)`);
     const violations = guards.flatMap((g) => g.violations);
     if (violations.length > 0) {
       throw new Error(`the browser tried to reach other hosts (aborted): ${[...new Set(violations)].join(', ')}`);
