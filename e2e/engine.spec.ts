@@ -13,8 +13,9 @@ import { E2E_BASE_URL } from './support/server';
 import { getProfile, putProfile, serverFeed } from './support/server-api';
 import { expect, test } from './support/fixtures';
 
-const HARNESS_PORT = Number.parseInt(process.env.E2E_HARNESS_PORT ?? '8797', 10);
-const HARNESS_URL = `http://127.0.0.1:${HARNESS_PORT}/e2e/harness/engine.html`;
+/** E2E_HARNESS_PORT pins the harness' port; by default the OS picks a free one, so parallel runs never collide. */
+const HARNESS_PORT = harnessPort(process.env.E2E_HARNESS_PORT);
+let harnessUrl = '';
 
 const USER: UserProfile = {
   name: 'Ada Lovelace',
@@ -28,14 +29,24 @@ let vite: ViteDevServer;
 test.beforeAll(async () => {
   vite = await createServer(harnessConfig(E2E_BASE_URL, HARNESS_PORT));
   await vite.listen();
+  const address = vite.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error(`harness server has no TCP address (${String(address)})`);
+  harnessUrl = `http://127.0.0.1:${address.port}/e2e/harness/engine.html`;
 });
+
+function harnessPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const port = Number.parseInt(value, 10);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`E2E_HARNESS_PORT=${value} is not a port (0..65535)`);
+  return port;
+}
 
 test.afterAll(async () => {
   await vite?.close();
 });
 
 async function openHarness(page: Page): Promise<void> {
-  await page.goto(HARNESS_URL);
+  await page.goto(harnessUrl);
   await expect(page.locator('#state')).toHaveText('ready', { timeout: 60_000 });
 }
 

@@ -1,8 +1,34 @@
 /**
  * The server the suite runs against: the real `npm start` (prestart generates the test model and builds the
- * demo) on its in-memory defaults, no Redis, on E2E_PORT (default 8790, away from the dev default 8787).
+ * demo) on its in-memory defaults, no Redis. Its port is E2E_PORT when set, otherwise a free port picked once
+ * by the runner process and handed to Playwright's workers through the environment, so two suite runs (or a
+ * benchmark's server) on one machine never collide.
  */
-export const E2E_PORT = Number.parseInt(process.env.E2E_PORT ?? '8790', 10);
+import { execFileSync } from 'node:child_process';
+
+/** Asks the OS for a free port (listen on 0, close). Synchronous because the config module cannot await. */
+export function pickFreePort(): number {
+  const script =
+    "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close();});";
+  const port = Number.parseInt(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }), 10);
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not pick a free port (got ${port})`);
+  return port;
+}
+
+function resolvePort(): number {
+  const fromEnv = process.env.E2E_PORT;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const port = Number.parseInt(fromEnv, 10);
+    if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`E2E_PORT=${fromEnv} is not a port (1..65535)`);
+    return port;
+  }
+  const port = pickFreePort();
+  // Workers are forked after the config loads in the runner, so they inherit this and agree on the port.
+  process.env.E2E_PORT = String(port);
+  return port;
+}
+
+export const E2E_PORT = resolvePort();
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 
 /**
