@@ -5,7 +5,7 @@
  */
 import { expect, test } from './support/fixtures';
 import { expectSameFeed } from './support/compare-feeds';
-import { openDemo, waitForFeed } from './support/demo';
+import { expectModelProgressMonotone, openDemo, waitForFeed } from './support/demo';
 import { serverFeed } from './support/server-api';
 
 test('WASM: the demo ranks on the device and equals the server feed', async ({ page, request }, testInfo) => {
@@ -17,8 +17,9 @@ test('WASM: the demo ranks on the device and equals the server feed', async ({ p
   expect(demo.status.dimension).toBeGreaterThan(0);
   expect(demo.status.candidates).toBeGreaterThan(demo.feed.results.length);
   expect(demo.feed.results).toHaveLength(24);
-  // The model was downloaded by this page, and the bar reached its end.
+  // The model was downloaded by this page: the bar moved through the download, never back, to its end.
   expect(demo.progress.model).toBe(1);
+  expectModelProgressMonotone(demo.progressLog);
 
   const server = await serverFeed(request, demo.user, demo.feed.results.length);
   expect(server.ml_applied).toBe(true);

@@ -5,7 +5,7 @@
  */
 import { expect, test } from './support/fixtures';
 import { expectSameFeed } from './support/compare-feeds';
-import { embedOnPage, openDemo } from './support/demo';
+import { embedOnPage, expectModelProgressMonotone, openDemo } from './support/demo';
 
 const LIMIT = '8';
 
@@ -26,6 +26,8 @@ test('WebGPU: the self-check passes and the feed equals the WASM feed', async ({
   expect(gpu.status.selfCheck?.passed).toBe(true);
   expect(gpu.status.selfCheck?.cosine).toBeGreaterThanOrEqual(0.999);
   expect(gpu.feed.device).toBe('webgpu');
+  // WebGPU and WASM (for the self-check) load side by side; the one bar of their mean still never goes back.
+  expectModelProgressMonotone(gpu.progressLog);
 
   const wasmPage = await context.newPage();
   const wasm = await openDemo(wasmPage, { device: 'wasm', limit: LIMIT });

@@ -39,6 +39,7 @@ const hook: NearfeedTestHook = {
   rankCount: 0,
   settings,
   progress: {},
+  progressLog: [],
   refresh: (options) => refresh(options?.sync ?? true),
 };
 window.__nearfeed = hook;
@@ -134,6 +135,7 @@ async function start(device: EngineDevice): Promise<void> {
   hook.state = 'starting';
   hook.engine = null;
   hook.progress = {};
+  hook.progressLog = [];
   const old = engine;
   engine = null;
   progress.clear();
@@ -152,6 +154,7 @@ async function start(device: EngineDevice): Promise<void> {
         if (gen !== generation) return;
         progress.update(p);
         hook.progress[p.phase] = Math.max(hook.progress[p.phase] ?? 0, p.fraction);
+        hook.progressLog.push({ phase: p.phase, fraction: p.fraction });
       },
       onStatus: (s) => {
         if (gen === generation) showStatus(s);

@@ -24,6 +24,11 @@ export interface NearfeedTestHook {
   settings: DemoSettings;
   /** Highest fraction each progress phase reached since the engine (re)started, e.g. `{model: 1}`. */
   progress: Partial<Record<EngineProgress['phase'], number>>;
+  /**
+   * Every progress report since the engine (re)started, in arrival order, so a test can check the bar moved
+   * through intermediate values and never went back (the max above hides both).
+   */
+  progressLog: Array<Pick<EngineProgress, 'phase' | 'fraction'>>;
   /** Syncs (unless `sync: false`) and re-ranks the form's profile; resolves with the feed now shown. */
   refresh(options?: { sync?: boolean }): Promise<FeedResult | null>;
 }

@@ -1,5 +1,5 @@
 /** Drives the demo page through its test hook (window.__nearfeed) instead of scraping the DOM. */
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { NearfeedTestHook } from '../../client/demo/test-hook';
 import type { EngineStatus, FeedResult, UserProfile } from '../../client/types';
 
@@ -10,6 +10,7 @@ export interface DemoSnapshot {
   syncError: string | null;
   rankCount: number;
   progress: NearfeedTestHook['progress'];
+  progressLog: NearfeedTestHook['progressLog'];
 }
 
 /** The hook's current feed, user and engine status (throws when the demo has not ranked yet). */
@@ -24,6 +25,7 @@ export async function readDemo(page: Page): Promise<DemoSnapshot> {
       syncError: hook.syncError,
       rankCount: hook.rankCount,
       progress: hook.progress,
+      progressLog: hook.progressLog,
     };
   });
 }
@@ -70,4 +72,27 @@ export async function embedOnPage(page: Page, texts: string[]): Promise<number[]
     if (!engine) throw new Error('no engine');
     return (await engine.embed(t)).map((v) => Array.from(v));
   }, texts);
+}
+
+/**
+ * The model-download bar as the page saw it: at least one fraction strictly between 0 and 1 before the first
+ * 1 (the download was reported while it ran, not only at its end), never going back, ending at 1.
+ */
+export function expectModelProgressMonotone(log: NearfeedTestHook['progressLog']): void {
+  const model = log.filter((p) => p.phase === 'model').map((p) => p.fraction);
+  const seen = `model fractions: ${model.join(' ')}`;
+  test.info().annotations.push({ type: 'model progress', description: model.join(' ') });
+  expect(model.length, seen).toBeGreaterThan(0);
+  for (const f of model) {
+    expect(Number.isFinite(f), seen).toBe(true);
+    expect(f, seen).toBeGreaterThanOrEqual(0);
+    expect(f, seen).toBeLessThanOrEqual(1);
+  }
+  const firstOne = model.indexOf(1);
+  expect(firstOne, `${seen} (never reached 1)`).toBeGreaterThanOrEqual(0);
+  expect(model.slice(0, firstOne).filter((f) => f > 0 && f < 1).length, `${seen} (no intermediate fraction before 1)`).toBeGreaterThan(0);
+  for (let i = 1; i < model.length; i++) {
+    expect(model[i]!, `${seen} (went back at #${i})`).toBeGreaterThanOrEqual(model[i - 1]!);
+  }
+  expect(model.at(-1), seen).toBe(1);
 }
