@@ -67,11 +67,16 @@ function startingStatus(device: EngineDevice): EngineStatus {
   );
 }
 
+/** Where the feed on screen was ranked; the server mode's note must not claim the server ranked a fallback. */
+let shownFeedDevice: FeedResult['device'] | null = null;
+
 function showPrivacy(device: EngineDevice | EngineStatus['device']): void {
   privacyRoot.textContent =
-    device === 'server'
-      ? 'Server mode: your profile is sent to the nearfeed server, which ranks the feed for you.'
-      : 'Your profile is embedded and ranked on this device. It never leaves your browser.';
+    device !== 'server'
+      ? 'Your profile is embedded and ranked on this device. It never leaves your browser.'
+      : shownFeedDevice === 'local'
+        ? 'Server mode: your profile is sent to the nearfeed server to rank your feed. It did not answer, so this feed was ranked in your browser from the stored candidates, without similarity.'
+        : 'Server mode: your profile is sent to the nearfeed server, which ranks the feed for you.';
 }
 
 function showSummary(user: UserProfile): void {
@@ -89,6 +94,7 @@ async function rank(user: UserProfile): Promise<FeedResult | null> {
   try {
     const feed = await eng.rankFeed(user, { limit: settings.limit });
     if (seq !== rankSeq || eng !== engine) return null;
+    shownFeedDevice = feed.device;
     renderFeed(feedRoot, user, feed, DEFAULT_WEIGHTS, eng.status().candidates);
     showStatus(eng.status());
     hook.lastFeed = feed;
@@ -136,6 +142,7 @@ async function start(device: EngineDevice): Promise<void> {
   hook.engine = null;
   hook.progress = {};
   hook.progressLog = [];
+  shownFeedDevice = null;
   const old = engine;
   engine = null;
   progress.clear();
