@@ -47,5 +47,6 @@ export interface ApiError {
     | 'overloaded'
     | 'ml_unavailable'
     | 'must_refetch'
+    | 'store_unavailable'
     | 'internal';
 }

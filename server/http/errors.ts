@@ -1,6 +1,7 @@
 /** The one error shape of every endpoint: `{error, error_type}` with the status that goes with it. */
 import { HTTPException } from 'hono/http-exception';
 import type { ApiError } from '../../shared/types';
+import { StoreUnavailableError } from '../store/profile-store';
 
 const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 422 | 429 | 500 | 503> = {
   invalid_json: 400,
@@ -12,6 +13,7 @@ const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 422 | 429 |
   overloaded: 429,
   ml_unavailable: 503,
   must_refetch: 409,
+  store_unavailable: 503,
   internal: 500,
 };
 
@@ -29,8 +31,16 @@ export class ApiFailure extends HTTPException {
   }
 }
 
-/** The JSON error response for a failure; anything that is not an ApiFailure is reported as 500 internal. */
+/**
+ * The JSON error response for a failure: an ApiFailure with its status, a profile store outage as 503
+ * store_unavailable (from any route that reads or writes the store), anything else as 500 internal.
+ */
 export function errorResponse(err: unknown): Response {
+  if (err instanceof StoreUnavailableError) {
+    const body: ApiError = { error: err.message, error_type: 'store_unavailable' };
+    // ioredis reconnects within about two seconds of Redis being back.
+    return Response.json(body, { status: STATUS.store_unavailable, headers: { 'retry-after': '2' } });
+  }
   if (err instanceof ApiFailure) {
     // A full queue drains in milliseconds to seconds: tell clients when to try again.
     const headers: HeadersInit = err.errorType === 'overloaded' ? { 'retry-after': '1' } : {};

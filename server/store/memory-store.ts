@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../shared/types';
 import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
-import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore } from './profile-store';
+import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore, type StoreStatus } from './profile-store';
 
 export interface MemoryStoreOptions {
   /** Profiles loaded at creation, in this change order (e.g. `demoProfiles()`). */
@@ -38,6 +38,11 @@ export class MemoryProfileStore implements ProfileStore {
   /** Highest seq of a pruned tombstone. */
   private floor = 0;
   private readonly maxTombstones: number;
+
+  /** In process: always reachable. */
+  status(): StoreStatus {
+    return { backend: 'memory', connected: true };
+  }
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxTombstones = options.maxTombstones ?? 100_000;

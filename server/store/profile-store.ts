@@ -27,8 +27,36 @@ export interface ChangePage {
   hasMore: boolean;
 }
 
+/** Whether the store can be reached right now (for /ml/health). */
+export interface StoreStatus {
+  backend: 'memory' | 'redis';
+  /** False while the backing server is unreachable or not answering in time; the memory store is always true. */
+  connected: boolean;
+  /** Why it is not connected (the last connection or command error), when it is not. */
+  reason?: string;
+}
+
+/**
+ * A store operation failed because the backing server is down, stalled or refused the command. Routes answer
+ * it with 503 `store_unavailable` (server/http/errors.ts); nothing was changed by the failed call unless the
+ * command itself timed out after reaching the server.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    /** The cause in a few words, e.g. `Redis at redis://127.0.0.1:6379 is unreachable (connect ECONNREFUSED …)`. */
+    readonly reason: string,
+  ) {
+    super(`profile store unavailable: ${reason}`);
+  }
+}
+
 export interface ProfileStore {
   readonly backend: 'memory' | 'redis';
+  /** Reachability right now; never throws, never waits. */
+  status(): StoreStatus;
+  // Every data method below rejects with StoreUnavailableError when the backing server fails, quickly (bounded by
+  // a command timeout), never hangs.
   /** A copy of the profile, or undefined. */
   get(id: string): Promise<Profile | undefined>;
   /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */

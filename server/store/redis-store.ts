@@ -13,12 +13,26 @@
  *
  * Every write and every page read is one Lua script, so a change and its log entry land atomically and a page
  * is a consistent snapshot.
+ *
+ * Outages (as in the Redis embedding cache): the offline queue is off, no command is retried or resent after a
+ * reconnect, and every command has `commandTimeoutMs`, so a call on a down or stalled Redis rejects at once (or
+ * after the timeout) with StoreUnavailableError, which routes answer with 503 store_unavailable. A write that
+ * failed that way was never sent, so it changes nothing later; only a write that timed out after reaching a
+ * stalled Redis may still land. ioredis keeps reconnecting (capped backoff); `status()` is false while the
+ * connection is not ready or since a command timed out, until a background PING answers in time again.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
 import { decodeCursor, encodeCursor } from './cursor';
-import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore } from './profile-store';
+import {
+  checkPageLimit,
+  StoreUnavailableError,
+  type ChangePage,
+  type ProfileChange,
+  type ProfileStore,
+  type StoreStatus,
+} from './profile-store';
 
 export interface RedisStoreOptions {
   /** A connection to use (not closed by `close()`); otherwise one is opened to `url`. */
@@ -29,7 +43,16 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Tombstones kept before the oldest are dropped (default 100,000); older cursors then must refetch. */
   maxTombstones?: number;
+  /** A command without a reply after this long fails with StoreUnavailableError (default 1000 ms). */
+  commandTimeoutMs?: number;
+  /** Give up one connection attempt after this long (default 2000 ms); reconnection goes on. */
+  connectTimeoutMs?: number;
+  /** Longest pause between reconnection attempts (default 2000 ms). */
+  maxReconnectDelayMs?: number;
 }
+
+/** How often a stalled connection is PINGed to find out that it answers again. */
+const PROBE_INTERVAL_MS = 500;
 
 const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch'] as const;
 
@@ -157,24 +180,58 @@ export class RedisProfileStore implements ProfileStore {
   private readonly ownsConnection: boolean;
   private readonly keys: Keys;
   private readonly maxTombstones: number;
+  private readonly where: string;
+  private readonly commandTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  /** True once the connection was ready or failed at least once: before that, a call waits for the first outcome. */
+  private settled = false;
+  /** The last connection or command error, reported as the reason of an outage. */
+  private lastError: string | undefined;
+  /** Set when a command timed out on a connection ioredis still thinks ready; cleared by a timely PING. */
+  private stalled = false;
+  private probe: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(options: RedisStoreOptions = {}) {
     this.ownsConnection = options.redis === undefined;
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
     this.redis =
       options.redis ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        // Fail a request fast when Redis is down instead of queueing it for ever.
-        maxRetriesPerRequest: 2,
+      new Redis(url, {
+        // Fail a request at once while Redis is down instead of queueing it, and never replay a write after a
+        // reconnect: a request that was answered 503 must change nothing later.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: this.commandTimeoutMs,
+        connectTimeout: this.connectTimeoutMs,
+        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 16), maxReconnectDelayMs),
+        connectionName: 'nearfeed-profile-store',
       });
-    if (this.ownsConnection) {
-      // Without a listener ioredis reports every failed reconnect as an unhandled error; log the first of a run.
-      let reported = false;
-      this.redis.on('error', (err: Error) => {
-        if (!reported) console.warn(`[nearfeed] profile store: Redis error (${err.message}); retrying`);
-        reported = true;
-      });
-      this.redis.on('ready', () => (reported = false));
-    }
+    this.where = options.redis ? 'Redis' : `Redis at ${redactedUrl(url)}`;
+    // Always listen: an 'error' event without a listener would crash the process.
+    let reported = false;
+    this.redis.on('error', (err: Error) => {
+      this.settled = true;
+      this.lastError = err.message;
+      if (this.ownsConnection && !reported && !this.closing) {
+        console.warn(`[nearfeed] profile store: ${this.where} error (${err.message}); answering 503 until it is back`);
+      }
+      reported = true;
+    });
+    this.redis.on('close', () => {
+      this.settled = true;
+      this.lastError ??= 'connection closed';
+    });
+    this.redis.on('ready', () => {
+      this.settled = true;
+      if (reported && this.ownsConnection && !this.closing) console.info(`[nearfeed] profile store: ${this.where} is back`);
+      reported = false;
+      if (!this.stalled) this.lastError = undefined;
+    });
     this.keyPrefix = options.keyPrefix ?? 'nearfeed:store:';
     this.maxTombstones = options.maxTombstones ?? 100_000;
     this.keys = Object.fromEntries(KEY_NAMES.map((name) => [name, this.keyPrefix + name])) as Keys;
@@ -187,28 +244,31 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   async get(id: string): Promise<Profile | undefined> {
-    const json = await this.redis.hget(this.keys.profiles, id);
+    const json = await this.run(() => this.redis.hget(this.keys.profiles, id));
     return json === null ? undefined : parseProfile(json);
   }
 
   async list(ids?: readonly string[]): Promise<Profile[]> {
     if (ids) {
       if (ids.length === 0) return [];
-      const values = await this.redis.hmget(this.keys.profiles, ...ids);
+      const values = await this.run(() => this.redis.hmget(this.keys.profiles, ...ids));
       return values.flatMap((json) => (json === null ? [] : [parseProfile(json)]));
     }
-    const all = await this.redis.hgetall(this.keys.profiles);
+    const all = await this.run(() => this.redis.hgetall(this.keys.profiles));
     return Object.keys(all)
       .sort()
       .map((id) => parseProfile(all[id] as string));
   }
 
   async put(profile: Profile): Promise<void> {
-    await this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, JSON.stringify(profile));
+    const json = JSON.stringify(profile);
+    await this.run(() => this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, json));
   }
 
   async delete(id: string): Promise<boolean> {
-    const deleted = await this.scripts.nearfeedStoreDelete(...this.keyList(), epochOffer(), id, this.maxTombstones);
+    const deleted = await this.run(() =>
+      this.scripts.nearfeedStoreDelete(...this.keyList(), epochOffer(), id, this.maxTombstones),
+    );
     return deleted === 1;
   }
 
@@ -218,23 +278,25 @@ export class RedisProfileStore implements ProfileStore {
    */
   async seedIfEmpty(profiles: readonly Profile[]): Promise<boolean> {
     const args = profiles.flatMap((p) => [p.id, JSON.stringify(p)]);
-    return (await this.scripts.nearfeedStoreSeed(...this.keyList(), epochOffer(), ...args)) === 1;
+    return (await this.run(() => this.scripts.nearfeedStoreSeed(...this.keyList(), epochOffer(), ...args))) === 1;
   }
 
   async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
     checkPageLimit(limit);
     const state = cursor === null ? undefined : decodeCursor(cursor);
     if (cursor !== null && !state) return 'must_refetch';
-    const reply = await this.scripts.nearfeedStoreChanges(
-      ...this.keyList(),
-      epochOffer(),
-      state ? 1 : 0,
-      state?.epoch ?? '',
-      state?.seq ?? 0,
-      state?.baseline ?? 0,
-      limit,
-      // Bounds one script's run (Redis is single-threaded) when a page crosses many skipped tombstones.
-      limit * 4 + 1000,
+    const reply = await this.run(() =>
+      this.scripts.nearfeedStoreChanges(
+        ...this.keyList(),
+        epochOffer(),
+        state ? 1 : 0,
+        state?.epoch ?? '',
+        state?.seq ?? 0,
+        state?.baseline ?? 0,
+        limit,
+        // Bounds one script's run (Redis is single-threaded) when a page crosses many skipped tombstones.
+        limit * 4 + 1000,
+      ),
     );
     if (reply[0] === 'must_refetch') return 'must_refetch';
     const [epoch, seq, baseline, hasMore, ...flat] = reply;
@@ -252,11 +314,83 @@ export class RedisProfileStore implements ProfileStore {
 
   /** Deletes every key of this store (tests clean up with it). */
   async destroy(): Promise<void> {
-    await this.redis.del(...this.keyList());
+    await this.run(() => this.redis.del(...this.keyList()));
+  }
+
+  status(): StoreStatus {
+    const connected = !this.closing && !this.stalled && this.redis.status === 'ready';
+    return connected ? { backend: 'redis', connected } : { backend: 'redis', connected, reason: this.reason() };
   }
 
   async close(): Promise<void> {
-    if (this.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.closing) return;
+    this.closing = true;
+    if (this.probe) clearInterval(this.probe);
+    if (!this.ownsConnection) return;
+    if (this.redis.status === 'ready') {
+      // quit() waits for a reply a stalled Redis never sends: bounded, then the socket is dropped anyway.
+      await Promise.race([this.redis.quit().catch(() => undefined), sleep(this.commandTimeoutMs)]);
+    }
+    this.redis.disconnect();
+  }
+
+  /**
+   * Runs one Redis call; any failure (down, stalled, refused) becomes StoreUnavailableError. Before the first
+   * connection attempt has an outcome (just after start) it waits for that, at most the connect timeout; later,
+   * while the connection is down, it fails at once instead of waiting for the reconnect.
+   */
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closing) throw new StoreUnavailableError('the store is closed');
+    if (this.redis.status !== 'ready' && !this.settled) await this.firstOutcome();
+    if (this.redis.status !== 'ready') throw new StoreUnavailableError(this.reason());
+    try {
+      return await call();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (/timed out/i.test(message)) this.markStalled();
+      this.lastError = message;
+      throw new StoreUnavailableError(`${this.where}: ${message}`);
+    }
+  }
+
+  private reason(): string {
+    if (this.closing) return 'the store is closed';
+    if (this.stalled) return `${this.where} does not answer within ${this.commandTimeoutMs} ms`;
+    return `${this.where} is unreachable (${this.lastError ?? `connection ${this.redis.status}`})`;
+  }
+
+  /** Resolves when the connection is ready or has failed once, or after the connect timeout. */
+  private async firstOutcome(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        this.redis.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.connectTimeoutMs);
+      this.redis.once('ready', done);
+      this.redis.once('error', done);
+    });
+  }
+
+  /** A stalled Redis still looks 'ready' to ioredis: report it down and PING until it answers in time again. */
+  private markStalled(): void {
+    if (this.stalled || this.closing) return;
+    this.stalled = true;
+    this.probe = setInterval(() => {
+      if (this.redis.status !== 'ready') return;
+      this.redis.ping().then(
+        () => {
+          this.stalled = false;
+          this.lastError = undefined;
+          clearInterval(this.probe);
+          this.probe = undefined;
+        },
+        () => undefined,
+      );
+    }, PROBE_INTERVAL_MS);
+    this.probe.unref();
   }
 
   private keyList(): string[] {
@@ -270,6 +404,21 @@ export class RedisProfileStore implements ProfileStore {
  */
 function epochOffer(): string {
   return randomUUID();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured URL';
+  }
 }
 
 function parseProfile(json: string): Profile {
