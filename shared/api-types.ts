@@ -166,6 +166,13 @@ export interface MlHealth {
     /** False while Redis is unreachable (requests are computed without the cache). */
     connected: boolean;
   };
+  /** The profile store (candidates, sync log). */
+  store: {
+    /** PROFILE_STORE: memory or redis. */
+    backend: 'memory' | 'redis';
+    /** False while the store is unreachable (store routes answer 503 store_unavailable). */
+    connected: boolean;
+  };
   /** Why the status is not ready, one line per cause; empty when ready. */
   reasons: string[];
 }

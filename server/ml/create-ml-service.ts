@@ -148,7 +148,9 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       // The profile may have changed while its vector was computed: read the store again and let the cache
       // write only entries whose hash is still the stored profile's (deleted profiles are not written).
       const missIds = missIdx.map((i) => ids[i]!);
-      const current = await store.list(missIds);
+      // A store that cannot be read now cannot confirm the versions: the vectors are still the caller's (computed
+      // from the profiles it passed), they are only not cached.
+      const current = await quietly(() => store.list(missIds), []);
       const currentHash = new Map<string, string>();
       await Promise.all(
         current.map(async (p) => {
@@ -176,7 +178,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     },
 
     async health(): Promise<MlHealth> {
-      return computeHealth(config, state, cache);
+      return computeHealth(config, state, cache, store);
     },
 
     batcherStats: () => batcher?.stats(),

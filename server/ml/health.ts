@@ -1,11 +1,12 @@
 /**
- * Health of the ML side, computed from what is loaded and what the cache says right now. ready: model
- * loaded, no fallback, cache reachable. degraded: serving, but on a fallback (each one listed in `reasons`).
- * unavailable: ML disabled or the model failed to load (HTTP 503).
+ * Health of the ML side, computed from what is loaded and what the cache and the profile store say right now.
+ * ready: model loaded, no fallback, cache and store reachable. degraded: serving, but on a fallback or with the
+ * store down (each cause listed in `reasons`). unavailable: ML disabled or the model failed to load (HTTP 503).
  */
 import type { NearfeedConfig } from '../../shared/config';
 import type { Embedder } from '../../shared/embedder';
 import type { EmbeddingCache } from '../cache/embedding-cache';
+import type { StoreStatus } from '../store/profile-store';
 import type { MlHealth } from './ml-service';
 
 /** What the server has for inference: a loaded embedder (with its degradation notes), or why there is none. */
@@ -14,11 +15,25 @@ export type ModelState =
   | { state: 'disabled' }
   | { state: 'failed'; error: string };
 
-/** Builds the health report; `cache.connected()` is read live, so a Redis outage shows at once. */
-export function computeHealth(config: NearfeedConfig, model: ModelState, cache: EmbeddingCache): MlHealth {
+/**
+ * Builds the health report; `cache.connected()` and `store.status()` are read live, so a Redis outage shows at
+ * once. Without a store (callers that only check the ML side) it is reported as the always-connected memory store.
+ */
+export function computeHealth(
+  config: NearfeedConfig,
+  model: ModelState,
+  cache: EmbeddingCache,
+  store: { status(): StoreStatus } = { status: () => ({ backend: 'memory', connected: true }) },
+): MlHealth {
   const connected = cache.connected();
   const reasons: string[] = [];
   const cacheReport = { backend: cache.backend, connected };
+  const storeStatus = store.status();
+  const storeReport = { backend: storeStatus.backend, connected: storeStatus.connected };
+  const storeReason = storeStatus.connected
+    ? undefined
+    : `profile store (${storeStatus.backend}) is unavailable: ${storeStatus.reason ?? 'not connected'}; ` +
+      'candidate data routes answer 503 store_unavailable until it is back';
 
   if (model.state !== 'ready') {
     reasons.push(
@@ -27,11 +42,13 @@ export function computeHealth(config: NearfeedConfig, model: ModelState, cache: 
         : `model failed to load: ${model.error}`,
     );
     if (!connected) reasons.push(`embedding cache (${cache.backend}) is unreachable`);
+    if (storeReason) reasons.push(storeReason);
     return {
       status: 'unavailable',
       ml_enabled: config.mlEnabled,
       model: { name: config.embeddingModel, available: false, device: null, dtype: config.embeddingDtype, dimension: null },
       cache: cacheReport,
+      store: storeReport,
       reasons,
     };
   }
@@ -45,11 +62,13 @@ export function computeHealth(config: NearfeedConfig, model: ModelState, cache: 
   if (!connected) {
     reasons.push(`embedding cache (${cache.backend}) is unreachable: computing every vector without it`);
   }
+  if (storeReason) reasons.push(storeReason);
   return {
     status: reasons.length === 0 ? 'ready' : 'degraded',
     ml_enabled: config.mlEnabled,
     model: { name: info.model, available: true, device: info.device, dtype: info.dtype, dimension: info.dimension },
     cache: cacheReport,
+    store: storeReport,
     reasons,
   };
 }
