@@ -1,0 +1,259 @@
+/**
+ * PROFILE_STORE=redis with Redis going away: store routes answer 503 store_unavailable at once (never 500,
+ * never a hang), /ml/health turns degraded with the reason and a `store` part, the ML endpoints that need no
+ * store keep working, and everything returns to 200 / ready by itself when Redis is back. A write refused
+ * during the outage changes nothing after it.
+ *
+ * Redis here is a private redis-server child on its own port (never the shared one on 6379), with an
+ * append-only file fsynced on every write, so data written before a SIGKILL is there again after the restart
+ * and "the failed PUT changed nothing" is a real check, not an empty store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api-types';
+import type { ApiError, Profile } from '../shared/types';
+import { createApp } from '../server/app';
+import { demoProfiles } from '../server/data/demo-profiles';
+import type { NodeMlService } from '../server/ml/create-ml-service';
+import { createProfileStore } from '../server/store/create-store';
+import { StoreUnavailableError } from '../server/store/profile-store';
+import { RedisProfileStore } from '../server/store/redis-store';
+import { call, loadTestMl, testCache, testConfig } from './support/candidate-app';
+import { connectTestRedis, sleep, startThrowawayRedis, waitUntil } from './support/redis';
+
+/** A redis-server child that keeps its data across SIGKILL (AOF, fsync always) and can be paused. */
+interface PersistentRedis {
+  url: string;
+  start(): Promise<void>;
+  /** SIGKILL, then wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that holds its connections but answers nothing. */
+  pause(): void;
+  resume(): void;
+  cleanup(): Promise<void>;
+}
+
+async function startPersistentRedis(): Promise<PersistentRedis> {
+  // Only reserves a free port; this file runs its own redis-server on it.
+  const { port, url } = await startThrowawayRedis({ started: false });
+  const dir = mkdtempSync(path.join(tmpdir(), 'nearfeed-store-outage-'));
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const redis: PersistentRedis = {
+    url,
+    async start() {
+      if (child) return;
+      const proc = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+          '--dir', dir, '--daemonize', 'no'],
+        { stdio: 'ignore' },
+      );
+      child = proc;
+      proc.once('exit', () => {
+        if (child === proc) child = undefined;
+      });
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        try {
+          const probe = await connectTestRedis(url);
+          await probe.ping();
+          await probe.quit();
+          return;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+          await sleep(50);
+        }
+      }
+    },
+    async kill() {
+      const proc = child;
+      if (!proc) return;
+      const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGCONT'); // a paused process must run to die cleanly
+      proc.kill('SIGKILL');
+      await gone;
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    async cleanup() {
+      await redis.kill();
+      process.off('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
+const SEED = demoProfiles(20);
+const USER = { name: 'Ada', headline: 'Founder looking for a seed investor', bio: 'Climate software.', tags: ['climate'] };
+
+let redis: PersistentRedis;
+let store: RedisProfileStore;
+let ml: NodeMlService;
+let app: Hono;
+
+beforeAll(async () => {
+  redis = await startPersistentRedis();
+  store = new RedisProfileStore({ url: redis.url, keyPrefix: 'nearfeed-test:outage:' });
+  await store.seedIfEmpty(SEED);
+  const config = testConfig({ profileStore: 'redis', redisUrl: redis.url });
+  const cache = testCache();
+  ml = await loadTestMl(store, cache, config);
+  app = createApp({ config, store, cache, ml });
+});
+
+afterAll(async () => {
+  await ml?.close();
+  await store?.close();
+  await redis?.cleanup();
+});
+
+async function timed(method: string, url: string, body?: unknown) {
+  const started = performance.now();
+  const res = await call(app, method, url, body);
+  return { ...res, ms: performance.now() - started };
+}
+
+async function health(): Promise<{ status: number; body: MlHealth }> {
+  const res = await call(app, 'GET', '/api/v1/ml/health');
+  return { status: res.status, body: res.json as MlHealth };
+}
+
+function expectStoreUnavailable(res: { status: number; json: unknown; ms: number }): void {
+  expect(res.status).toBe(503);
+  const body = res.json as ApiError;
+  expect(body.error_type).toBe('store_unavailable');
+  expect(body.error).toMatch(/^profile store unavailable: .*Redis/);
+  // "No hang": a down Redis is refused by the client at once, far below the 1 s command timeout.
+  expect(res.ms).toBeLessThan(1000);
+}
+
+describe('Redis profile store outage', () => {
+  const first = SEED[0] as Profile;
+  const second = SEED[1] as Profile;
+
+  it('healthy: store routes 200, health ready with a connected redis store', async () => {
+    expect((await call(app, 'GET', `/api/v1/profiles/${first.id}`)).status).toBe(200);
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body.status).toBe('ready');
+    expect(body.store).toEqual({ backend: 'redis', connected: true });
+    expect(body.reasons).toEqual([]);
+  });
+
+  it('Redis killed: 503 store_unavailable fast, health degraded with the reason, ML still 200, writes refused', async () => {
+    await redis.kill();
+    await waitUntil(() => !store.status().connected, 5000, 'the store to notice the outage');
+
+    expectStoreUnavailable(await timed('GET', `/api/v1/profiles/${first.id}`));
+    expectStoreUnavailable(await timed('GET', '/api/v1/sync'));
+    expectStoreUnavailable(await timed('POST', '/api/v1/feed', { profile: USER }));
+    expectStoreUnavailable(await timed('POST', '/api/v1/ml/profiles/rank', { profile_id: first.id }));
+
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body.status).toBe('degraded');
+    expect(body.store).toEqual({ backend: 'redis', connected: false });
+    expect(body.model.available).toBe(true);
+    expect(body.reasons.some((r) => /profile store \(redis\) is unavailable: .*unreachable/.test(r))).toBe(true);
+
+    const embedded = await call(app, 'POST', '/api/v1/ml/embeddings', { text: 'still embedding while the store is down' });
+    expect(embedded.status).toBe(200);
+    expect((embedded.json as { dimension: number }).dimension).toBeGreaterThan(0);
+
+    // Writes during the outage: refused, and (checked after recovery) never applied later.
+    expectStoreUnavailable(
+      await timed('PUT', `/api/v1/profiles/${first.id}`, { ...first, headline: 'written during the outage' }),
+    );
+    expectStoreUnavailable(await timed('DELETE', `/api/v1/profiles/${second.id}`));
+    expectStoreUnavailable(await timed('PUT', '/api/v1/profiles/new-during-outage', { ...first, id: undefined }));
+  });
+
+  it('Redis back: 200 again and ready by itself; the refused writes changed nothing', async () => {
+    await redis.start();
+    await waitUntil(() => store.status().connected, 10_000, 'the store to reconnect');
+    // Give any write that could have been queued or resent the chance to land before checking.
+    await sleep(300);
+
+    const got = await call(app, 'GET', `/api/v1/profiles/${first.id}`);
+    expect(got.status).toBe(200);
+    expect(got.json).toEqual(first);
+    expect((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).status).toBe(200);
+    expect((await call(app, 'GET', '/api/v1/profiles/new-during-outage')).status).toBe(404);
+
+    const sync = await call(app, 'GET', '/api/v1/sync?limit=1000');
+    expect(sync.status).toBe(200);
+    const ids = (sync.json as SyncResponse).changes.map((c) => (c.op === 'put' ? c.profile.id : `-${c.id}`));
+    expect(ids.sort()).toEqual(SEED.map((p) => p.id).sort());
+
+    const feed = await call(app, 'POST', '/api/v1/feed', { profile: USER, limit: 5 });
+    expect(feed.status).toBe(200);
+    expect((feed.json as FeedResponse).results).toHaveLength(5);
+
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body.status).toBe('ready');
+    expect(body.store).toEqual({ backend: 'redis', connected: true });
+
+    // Writes work again.
+    expect((await call(app, 'PUT', `/api/v1/profiles/${first.id}`, { ...first, headline: 'after recovery' })).status).toBe(200);
+    expect(((await call(app, 'GET', `/api/v1/profiles/${first.id}`)).json as Profile).headline).toBe('after recovery');
+  });
+
+  it('Redis stalled (SIGSTOP): 503 within the command timeout, degraded; ready again after SIGCONT', async () => {
+    redis.pause();
+    try {
+      const res = await timed('GET', `/api/v1/profiles/${second.id}`);
+      expect(res.status).toBe(503);
+      expect((res.json as ApiError).error_type).toBe('store_unavailable');
+      // Bounded by the store's 1 s command timeout (plus scheduling slack), not by TCP.
+      expect(res.ms).toBeLessThan(3000);
+      expect(store.status().connected).toBe(false);
+      const { body } = await health();
+      expect(body.status).toBe('degraded');
+      expect(body.store.connected).toBe(false);
+    } finally {
+      redis.resume();
+    }
+    await waitUntil(() => store.status().connected, 10_000, 'the stall to be over');
+    expect((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).status).toBe(200);
+    expect((await health()).body.status).toBe('ready');
+  });
+});
+
+describe('Redis profile store down at start', () => {
+  it('the server starts (seeding skipped with a warning), 503 until Redis appears, then serves and seeds nothing', async () => {
+    const later = await startThrowawayRedis({ started: false });
+    const warnings: string[] = [];
+    const started = performance.now();
+    const down = await createProfileStore(
+      { profileStore: 'redis', redisUrl: later.url },
+      { seed: demoProfiles(3), warn: (m) => warnings.push(m) },
+    );
+    try {
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(warnings.join('\n')).toMatch(/could not seed Redis \(profile store unavailable: /);
+      expect(down.status()).toMatchObject({ backend: 'redis', connected: false });
+      await expect(down.get('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+
+      await later.start();
+      await waitUntil(() => down.status().connected, 10_000, 'the store to connect');
+      expect(await down.list()).toEqual([]);
+    } finally {
+      await down.close();
+      await later.stop();
+    }
+  });
+});
