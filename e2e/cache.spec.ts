@@ -33,16 +33,19 @@ test('on-device vectors: a reload embeds nothing; a changed profile is the only 
   // Change one candidate's text on the server; the next sync brings exactly that change.
   const target = warm.feed.results[warm.feed.results.length - 1]?.profile.id ?? 'demo-001';
   const profile = await getProfile(request, target);
-  await putProfile(request, {
-    ...profile,
-    bio: `${profile.bio} Now also mentoring first-time founders in fintech and payments.`,
-    updated_at: new Date().toISOString(),
-  });
-  const synced = await refreshDemo(page, { sync: true });
-  expect(synced.status.embeddedCandidates).toBe(1);
-  expect(synced.status.candidates).toBe(cold.status.candidates);
-  // Restore it, so later specs see the seeded data set.
-  await putProfile(request, { ...profile, updated_at: new Date().toISOString() });
+  try {
+    await putProfile(request, {
+      ...profile,
+      bio: `${profile.bio} Now also mentoring first-time founders in fintech and payments.`,
+      updated_at: new Date().toISOString(),
+    });
+    const synced = await refreshDemo(page, { sync: true });
+    expect(synced.status.embeddedCandidates).toBe(1);
+    expect(synced.status.candidates).toBe(cold.status.candidates);
+  } finally {
+    // Restore it, even when an assertion failed, so later specs see the seeded data set.
+    await putProfile(request, { ...profile, updated_at: new Date().toISOString() });
+  }
 });
 
 test('server vectors (same model key): a reload and a synced change embed no candidate on the device', async ({ page, request }) => {
@@ -58,10 +61,13 @@ test('server vectors (same model key): a reload and a synced change embed no can
 
   const target = warm.feed.results[0]?.profile.id ?? 'demo-001';
   const profile = await getProfile(request, target);
-  await putProfile(request, { ...profile, headline: `${profile.headline} (updated)`, updated_at: new Date().toISOString() });
-  const hitsBefore = warm.status.cacheHits;
-  const synced = await refreshDemo(page, { sync: true });
-  expect(synced.status.embeddedCandidates).toBe(0);
-  expect(synced.status.cacheHits).toBe(hitsBefore + 1);
-  await putProfile(request, { ...profile, updated_at: new Date().toISOString() });
+  try {
+    await putProfile(request, { ...profile, headline: `${profile.headline} (updated)`, updated_at: new Date().toISOString() });
+    const hitsBefore = warm.status.cacheHits;
+    const synced = await refreshDemo(page, { sync: true });
+    expect(synced.status.embeddedCandidates).toBe(0);
+    expect(synced.status.cacheHits).toBe(hitsBefore + 1);
+  } finally {
+    await putProfile(request, { ...profile, updated_at: new Date().toISOString() });
+  }
 });
