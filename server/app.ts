@@ -14,6 +14,7 @@ import { mlRoutes } from './routes/ml';
 import { profileRoutes } from './routes/profiles';
 import { syncRoutes } from './routes/sync';
 import { staticRoutes } from './static';
+import { StoreUnavailableError } from './store/profile-store';
 
 /** Base path of the JSON API. */
 export const API_BASE = '/api/v1';
@@ -23,7 +24,9 @@ export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiFailure) && !(err instanceof Error && 'status' in err)) {
+    // Expected failures are the client's or an outage the store already reported once: no stack per request.
+    const expected = err instanceof ApiFailure || err instanceof StoreUnavailableError || (err instanceof Error && 'status' in err);
+    if (!expected) {
       console.error(`[nearfeed] ${c.req.method} ${c.req.path} failed:`, err);
     }
     return errorResponse(err);
