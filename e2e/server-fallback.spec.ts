@@ -105,6 +105,7 @@ test("device=server: a failed /feed ranks here without similarity, says so hones
   await expect(summary).not.toContainText('ranked on the server');
   await expect(page.locator('#privacy')).toContainText('ranked in your browser');
   await expect(page.locator('#privacy')).not.toContainText('which ranks the feed for you');
+  await expect(page.locator('[data-stat="device"] .device-reason')).toContainText('ranked in your browser');
   await page.waitForTimeout(800); // let the finished progress bars fade out of the picture
   const shot = testInfo.outputPath('demo-server-feed-failed.png');
   await page.screenshot({ path: shot, fullPage: false });
@@ -135,4 +136,5 @@ test("device=server: a failed /feed ranks here without similarity, says so hones
   await expect(summary).toContainText('ranked on the server');
   await expect(page.locator('#warning')).toBeHidden();
   await expect(page.locator('#privacy')).toContainText('which ranks the feed for you');
+  await expect(page.locator('[data-stat="device"] .device-reason')).not.toContainText('ranked in your browser');
 });

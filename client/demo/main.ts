@@ -49,12 +49,17 @@ let engine: FeedEngine | null = null;
 let generation = 0;
 let rankSeq = 0;
 
+/** Where the feed on screen was ranked; the server mode's note and device chip must not claim the server ranked a fallback. */
+let shownFeedDevice: FeedResult['device'] | null = null;
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 function showStatus(s: EngineStatus): void {
-  renderStatus(statusRoot, s);
+  // Server mode, but the feed on screen was ranked here: the device chip must not read as "the server ranked it".
+  const fellBack = s.device === 'server' && shownFeedDevice === 'local';
+  renderStatus(statusRoot, fellBack ? { ...s, deviceReason: 'server did not answer; ranked in your browser' } : s);
   renderWarning(warningRoot, s.warning ?? hook.syncError);
   document.body.dataset.device = s.device;
   if (s.device !== 'loading') showPrivacy(s.device);
@@ -66,9 +71,6 @@ function startingStatus(device: EngineDevice): EngineStatus {
     device === 'auto' ? 'choosing the best device for this browser' : 'loading the model in a worker',
   );
 }
-
-/** Where the feed on screen was ranked; the server mode's note must not claim the server ranked a fallback. */
-let shownFeedDevice: FeedResult['device'] | null = null;
 
 function showPrivacy(device: EngineDevice | EngineStatus['device']): void {
   privacyRoot.textContent =
