@@ -105,12 +105,17 @@ interface FirstFeed {
   status: EngineStatus;
 }
 
-/** Waits for the demo's first feed on the current document; fails fast on a demo error. */
+/**
+ * Waits for the demo's first feed on the current document. Fails fast on a demo error, and when the page's
+ * script never ran (no hook after 30 s: e.g. dist/demo was being rebuilt by someone's `npm start` while it
+ * loaded, so its assets were missing).
+ */
 async function waitFirstFeed(page: Page, timeout: number): Promise<FirstFeed> {
   await page.waitForFunction(
     () => {
       const hook = window.__nearfeed;
       if (hook?.state === 'error') throw new Error(`demo error: ${hook.error}`);
+      if (!hook && performance.now() > 30_000) throw new Error('demo script did not start (missing assets?)');
       return hook?.firstFeedMs != null && hook.engine !== null;
     },
     undefined,
@@ -120,6 +125,32 @@ async function waitFirstFeed(page: Page, timeout: number): Promise<FirstFeed> {
     const hook = window.__nearfeed!;
     return { firstFeedMs: hook.firstFeedMs!, status: hook.engine!.status() };
   });
+}
+
+/** One cold load in a fresh context and one warm reload in it; resolves with both first-feed times. */
+async function coldWarmPair(browser: Browser, url: string, guards: NetworkGuard[]): Promise<[FirstFeed, FirstFeed]> {
+  const context = await newContext(browser, guards);
+  const missing: string[] = [];
+  context.on('response', (r) => {
+    if (r.status() === 404) missing.push(new URL(r.url()).pathname);
+  });
+  try {
+    const page = await context.newPage();
+    const attempt = async (load: () => Promise<unknown>) => {
+      await load();
+      try {
+        return await waitFirstFeed(page, 300_000);
+      } catch (err) {
+        const why = missing.length > 0 ? ` (404: ${missing.join(', ')})` : '';
+        throw new Error(`${err instanceof Error ? err.message : String(err)}${why}`, { cause: err });
+      }
+    };
+    const cold = await attempt(() => page.goto(url));
+    const warm = await attempt(() => page.reload());
+    return [cold, warm];
+  } finally {
+    await context.close();
+  }
 }
 
 /** Seconds the page's engine takes for one embed(texts) call, timed inside the page. */
@@ -295,16 +326,16 @@ async function coldVsWarm(browser: Browser, server: ServerProcess, c: StartCase,
   const cold: FirstFeed[] = [];
   const warm: FirstFeed[] = [];
   for (let run = 0; run < o.runs; run++) {
-    const context = await newContext(browser, guards);
+    // A run whose page broke for reasons outside the engine (see waitFirstFeed) is retried once, and says so.
+    let pair: [FirstFeed, FirstFeed];
     try {
-      const page = await context.newPage();
-      await page.goto(url);
-      cold.push(await waitFirstFeed(page, 300_000));
-      await page.reload();
-      warm.push(await waitFirstFeed(page, 300_000));
-    } finally {
-      await context.close();
+      pair = await coldWarmPair(browser, url, guards);
+    } catch (err) {
+      console.log(`  (${c.label}, run ${run + 1} retried: ${err instanceof Error ? err.message : String(err)})`);
+      pair = await coldWarmPair(browser, url, guards);
     }
+    cold.push(pair[0]);
+    warm.push(pair[1]);
   }
   const coldMs = median(cold.map((r) => r.firstFeedMs));
   const warmMs = median(warm.map((r) => r.firstFeedMs));
