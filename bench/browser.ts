@@ -28,41 +28,18 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { EngineStatus } from '../client/types';
+import type { MlInfo } from '../shared/api-types';
 import type {} from '../client/demo/test-hook'; // window.__nearfeed
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { installNetworkGuard, type NetworkGuard } from '../e2e/support/network-guard';
 import { ensureModel } from '../scripts/model/generate';
 import { startServer, type ServerProcess } from './support/server-process';
+import { median } from './support/stats';
+import { sentence } from './support/texts';
 
-const WORDS = (
-  'founder startup investor seed series growth engineer design product market team build scale data platform ' +
-  'cloud health climate fintech hiring remote europe berlin london paris ai model search feed operator angel ' +
-  'revenue customers enterprise developer tooling marketplace logistics robotics biotech consumer mobile'
-).split(' ');
 
-function sentence(words: number, seed: number): string {
-  return Array.from({ length: words }, (_, i) => WORDS[(seed * 31 + i * 17 + ((i * seed) % 7)) % WORDS.length]).join(
-    ' ',
-  );
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
-
-interface MlInfo {
-  model: string;
-  model_key: string | null;
-  dimension: number | null;
-  dtype: string;
-  device: string | null;
-  max_seq_length: number | null;
-  max_batch_size: number;
-}
 
 async function postJson<T>(baseUrl: string, route: string, body: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${route}`, {

@@ -15,20 +15,11 @@ import { createNodeEmbedder, type NodeEmbedder } from '../server/embedder/node-e
 import { planBatches } from '../shared/embedding/batch-plan';
 import { padBatch } from '../shared/embedding/pad-batch';
 import { ensureModel } from '../scripts/model/generate';
+import { median } from './support/stats';
+import { sentence } from './support/texts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const WORDS = (
-  'founder startup investor seed series growth engineer design product market team build scale data platform ' +
-  'cloud health climate fintech hiring remote europe berlin london paris ai model search feed operator angel ' +
-  'revenue customers enterprise developer tooling marketplace logistics robotics biotech consumer mobile'
-).split(' ');
-
-function sentence(words: number, seed: number): string {
-  return Array.from({ length: words }, (_, i) => WORDS[(seed * 31 + i * 17 + ((i * seed) % 7)) % WORDS.length]).join(
-    ' ',
-  );
-}
 
 /** `count` texts of about `tokens` tokens each (special tokens included), sized with the real tokenizer. */
 async function textsOfTokens(embedder: NodeEmbedder, tokens: number, count: number): Promise<string[]> {
@@ -38,11 +29,6 @@ async function textsOfTokens(embedder: NodeEmbedder, tokens: number, count: numb
   return Array.from({ length: count }, (_, i) => sentence(words + (i % 3) - 1, i + 1));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

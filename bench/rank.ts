@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packCandidates, rankCandidates, type RankCandidate } from '../shared/scoring';
+import { median } from './support/stats';
 
 const DIM = 384;
 const LIMIT = 20;
@@ -77,11 +78,6 @@ function naiveRank(query: Float32Array, candidates: RankCandidate[], limit: numb
   return scored.slice(0, limit);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 function time(fn: () => unknown): number {
   const t = performance.now();

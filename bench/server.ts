@@ -25,16 +25,14 @@ import { createNodeEmbedder, type NodeEmbedder } from '../server/embedder/node-e
 import { createMlService } from '../server/ml/create-ml-service';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import { connectTestRedis, deleteKeysWithPrefix, uniqueKeyPrefix } from '../test/support/redis';
+import { median } from './support/stats';
+import { WORDS } from './support/texts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MODELS = ['nearfeed-test', 'nearfeed-minilm-shaped'].map((name) => path.resolve('models/generated', name));
 
-const WORDS = (
-  'founder startup investor seed series growth engineer design product market team build scale data platform ' +
-  'cloud health climate fintech hiring remote europe berlin london paris ai model search feed operator angel'
-).split(' ');
 
 /** A ~20-token sentence; `nonce` makes it unique so it is never a cache hit by accident. */
 function sentence(i: number, nonce: string): string {
@@ -42,11 +40,6 @@ function sentence(i: number, nonce: string): string {
   return `${words.join(' ')} ${nonce}-${i}`;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function buildApp(embedder: NodeEmbedder, cache: EmbeddingCache, env: Record<string, string>): Hono {
   const { config } = loadServerConfig({ ML_DEVICE: 'cpu', MAX_BATCH_SIZE: '128', MAX_QUEUE_SIZE: '4096', ...env });
