@@ -103,6 +103,17 @@ describe('profile chunks', () => {
     expect(r.ok).toBe(false);
     expect(unpackProfileChunk({ ...chunk!, hashes: [] }).ok).toBe(false);
   });
+
+  it('drops a record whose diligence or engagement is outside [0, 1], which would make every rank throw', () => {
+    const [chunk] = packProfileChunks([{ profile: profile(1), hash: 'h1' }]);
+    for (const bad of [{ diligence: 1.5 }, { diligence: -0.1 }, { engagement: 2 }, { engagement: Number.NaN }]) {
+      const r = unpackProfileChunk({ ...chunk!, profiles: [{ ...profile(1), ...bad }] });
+      expect(r.ok, JSON.stringify(bad)).toBe(false);
+      if (!r.ok) expect(r.reason).toBe('invalid profile at 0');
+    }
+    // The bounds themselves are valid scores.
+    expect(unpackProfileChunk({ ...chunk!, profiles: [{ ...profile(1), diligence: 0, engagement: 1 }] }).ok).toBe(true);
+  });
 });
 
 describe('candidate set validity', () => {

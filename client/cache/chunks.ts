@@ -120,7 +120,16 @@ export function packProfileChunks(entries: Iterable<HashedProfile>, chunkSize = 
   return chunks;
 }
 
-/** True when a value has every field of a Profile with the right type. */
+/** A score feature the shared ranker accepts: rankCandidates throws on anything outside [0, 1]. */
+function isUnit(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+/**
+ * True when a value has every field of a Profile with the right type and diligence and engagement in [0, 1].
+ * Not shared/profile-schema's validateProfile: that would bring zod into the browser bundle and take tens of
+ * milliseconds per 10,000 candidates on every warm start, for records this module wrote itself.
+ */
 export function isProfile(value: unknown): value is Profile {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
@@ -132,10 +141,8 @@ export function isProfile(value: unknown): value is Profile {
     typeof p.bio === 'string' &&
     Array.isArray(p.tags) &&
     p.tags.every((t) => typeof t === 'string') &&
-    typeof p.diligence === 'number' &&
-    Number.isFinite(p.diligence) &&
-    typeof p.engagement === 'number' &&
-    Number.isFinite(p.engagement) &&
+    isUnit(p.diligence) &&
+    isUnit(p.engagement) &&
     typeof p.updated_at === 'string'
   );
 }
