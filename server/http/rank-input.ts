@@ -1,9 +1,10 @@
 /**
- * Request parts the ranking endpoints share (POST /feed, /ml/profiles/rank and its batch): who the query is
- * and the rerank weights. Failures are ApiFailures naming the field, like every body check (body.ts).
+ * Request parts the ranking endpoints share (POST /feed, /ml/profiles/rank and its batch): who the query is,
+ * the rerank weights, and the candidates as the shared scorer takes them. Failures are ApiFailures naming the
+ * field, like every body check (body.ts).
  */
-import { resolveWeights } from '../../shared/scoring';
-import type { RankWeights } from '../../shared/types';
+import { resolveWeights, type RankCandidate } from '../../shared/scoring';
+import type { Profile, RankWeights } from '../../shared/types';
 import { optionalNumber, requireObject, type JsonObject } from './body';
 import { ApiFailure } from './errors';
 
@@ -39,4 +40,17 @@ export function optionalWeights(value: unknown, field: string, base: RankWeights
     throw new ApiFailure('validation', `\`${field}\`: ${(err as Error).message}`);
   }
   return weights;
+}
+
+/**
+ * Stored profiles as `rankCandidates` input; `vectors[i]` belongs to `profiles[i]`, and without vectors (ML
+ * unavailable) every candidate ranks by diligence and engagement alone.
+ */
+export function toRankCandidates(profiles: readonly Profile[], vectors?: readonly Float32Array[]): RankCandidate[] {
+  return profiles.map((p, i) => ({
+    id: p.id,
+    vector: vectors?.[i] ?? null,
+    diligence: p.diligence,
+    engagement: p.engagement,
+  }));
 }

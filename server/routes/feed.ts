@@ -6,14 +6,14 @@
  */
 import { Hono } from 'hono';
 import { profileToText } from '../../shared/profile-text';
-import { rankCandidates, type RankCandidate, type RankResult } from '../../shared/scoring';
+import { rankCandidates, type RankResult } from '../../shared/scoring';
 import type { FeedResponse } from '../../shared/api-types';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';
 import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField } from '../http/rank-input';
+import { optionalWeights, queryProfileField, toRankCandidates } from '../http/rank-input';
 
 /** Results when the request gives no `limit`. */
 export const FEED_DEFAULT_LIMIT = 20;
@@ -92,13 +92,4 @@ export function feedRoutes(deps: ServerDeps): Hono {
   });
 
   return app;
-}
-
-function toRankCandidates(profiles: readonly Profile[], vectors?: readonly Float32Array[]): RankCandidate[] {
-  return profiles.map((p, i) => ({
-    id: p.id,
-    vector: vectors?.[i] ?? null,
-    diligence: p.diligence,
-    engagement: p.engagement,
-  }));
 }

@@ -31,7 +31,7 @@ import {
 } from '../http/body';
 import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField } from '../http/rank-input';
+import { optionalWeights, queryProfileField, toRankCandidates } from '../http/rank-input';
 import { VERSION } from '../http/version';
 
 /** Most results one rank request returns. */
@@ -142,7 +142,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
     }
     const ranked = rankCandidates(
       queryVector,
-      candidates.map((p, i) => ({ id: p.id, vector: vectors?.[i] ?? null, diligence: p.diligence, engagement: p.engagement })),
+      toRankCandidates(candidates, vectors),
       { weights: { ...config.weights, ...req.weights }, limit: req.limit },
     );
     return {
