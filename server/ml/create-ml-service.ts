@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EmbedderInfo } from '../../shared/embedder';
-import { contentHash, profileToText } from '../../shared/profile-text';
+import { profileToText } from '../../shared/profile-text';
 import type { Profile } from '../../shared/types';
 import type { EmbeddingCache } from '../cache/embedding-cache';
 import type { ServerConfig } from '../deps';
@@ -33,6 +33,15 @@ export interface NodeMlService extends MlService {
 /** sha256 hex of the UTF-8 text: the `{sha256}` part of `embedding:text:{model_key}:{sha256}`. */
 export function textHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The server's content hash of a profile: the same value as shared `contentHash` (sha256 hex of
+ * `profileToText`), computed synchronously with node:crypto, which costs a third of a WebCrypto digest and
+ * runs for every candidate of every /feed and /ml/profiles/rank request.
+ */
+function profileHash(profile: Profile): string {
+  return textHash(profileToText(profile));
 }
 
 export function createMlService(options: MlServiceOptions): NodeMlService {
@@ -124,7 +133,9 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       const e = requireEmbedder();
       const key = e.info.modelKey;
       const ids = profiles.map((p) => p.id);
-      const hashes = await Promise.all(profiles.map((p) => contentHash(p)));
+      // Each text is built once: hashed for the cache read, and embedded as it is on a miss.
+      const texts = profiles.map(profileToText);
+      const hashes = texts.map(textHash);
       const read = await quietly(
         () => cache.readProfiles(ids, { modelKey: key, contentHashes: hashes }),
         undefined,
@@ -140,7 +151,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       });
       if (missIdx.length === 0) return out as Float32Array[];
 
-      const computed = await infer(missIdx.map((i) => profileToText(profiles[i]!)));
+      const computed = await infer(missIdx.map((i) => texts[i]!));
       missIdx.forEach((i, j) => {
         out[i] = computed[j]!;
       });
@@ -151,12 +162,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       // A store that cannot be read now cannot confirm the versions: the vectors are still the caller's (computed
       // from the profiles it passed), they are only not cached.
       const current = await quietly(() => store.list(missIds), []);
-      const currentHash = new Map<string, string>();
-      await Promise.all(
-        current.map(async (p) => {
-          currentHash.set(p.id, await contentHash(p));
-        }),
-      );
+      const currentHash = new Map(current.map((p) => [p.id, profileHash(p)]));
       const entries = missIdx
         .filter((i) => currentHash.get(ids[i]!) === hashes[i])
         .map((i) => ({ id: ids[i]!, entry: { vector: out[i]!, modelKey: key, contentHash: hashes[i]! } }));
