@@ -2,11 +2,11 @@
  * Demo settings read from the URL, so a choice survives a reload and tests can drive the demo:
  * `?device=auto|webgpu|wasm|server`, `?dtype=fp32|q8|fp16`, `?limit=1..100`.
  */
+import { EMBEDDING_DTYPES } from '../../shared/config';
 import type { EmbeddingDtype } from '../../shared/embedder';
 import type { EngineDevice } from '../types';
 
 export const DEVICES: readonly EngineDevice[] = ['auto', 'webgpu', 'wasm', 'server'];
-const DTYPES: readonly EmbeddingDtype[] = ['fp32', 'q8', 'fp16'];
 
 export interface DemoSettings {
   device: EngineDevice;
@@ -24,7 +24,7 @@ export function readSettings(search: string = location.search): DemoSettings {
   const limit = Number.parseInt(q.get('limit') ?? '', 10);
   return {
     device: pick(q.get('device'), DEVICES) ?? 'auto',
-    dtype: pick(q.get('dtype'), DTYPES),
+    dtype: pick(q.get('dtype'), EMBEDDING_DTYPES),
     limit: Number.isFinite(limit) && limit >= 1 && limit <= 100 ? limit : 24,
   };
 }

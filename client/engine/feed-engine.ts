@@ -2,6 +2,7 @@
  * The engine behind `createFeedEngine`: picks the device (WebGPU → WASM → server), keeps candidates and
  * vectors in IndexedDB, syncs them from the server, and ranks with the shared scoring module.
  */
+import { EMBEDDING_DTYPES } from '../../shared/config';
 import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
 import { profileToText } from '../../shared/profile-text';
 import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
@@ -446,7 +447,7 @@ export class NearfeedEngine implements FeedEngine {
 }
 
 function isDtype(value: string): value is EmbeddingDtype {
-  return value === 'fp32' || value === 'q8' || value === 'fp16';
+  return (EMBEDDING_DTYPES as readonly string[]).includes(value);
 }
 
 function stripUndefined(w: Partial<RankWeights>): Partial<RankWeights> {
