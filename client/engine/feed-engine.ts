@@ -93,7 +93,7 @@ export class NearfeedEngine implements FeedEngine {
     } else if (plan.device === 'server') {
       this.setDevice('server', plan.reason);
     } else {
-      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu');
+      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu', last);
     }
     if (this.state.device === 'server') {
       this.state.model = this.info?.model ?? null;
@@ -104,9 +104,15 @@ export class NearfeedEngine implements FeedEngine {
     this.emit();
   }
 
-  private async startLocal(model: string, first: LocalDevice, reason: string, forcedWebgpu: boolean): Promise<void> {
+  /** `last`: the model this device ran last time, read by `start` when the server is unreachable. */
+  private async startLocal(
+    model: string,
+    first: LocalDevice,
+    reason: string,
+    forcedWebgpu: boolean,
+    last: ModelMeta | undefined,
+  ): Promise<void> {
     const sameAsServer = this.info !== null && this.info.model === model;
-    const last = this.info === null ? await this.cache.loadMeta(LAST_META).catch(() => undefined) : undefined;
     const lastDtype = last?.model === model && isDtype(last.dtype) ? last.dtype : undefined;
     const dtype: EmbeddingDtype =
       this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : (lastDtype ?? 'fp32'));
