@@ -68,13 +68,6 @@ export class CandidateSet implements SyncTarget {
     this.changed();
   }
 
-  /** Drops every vector (e.g. a corrupted vector record), keeping profiles. */
-  dropVectors(ids?: Iterable<string>): void {
-    if (ids) for (const id of ids) this.vectors.delete(id);
-    else this.vectors.clear();
-    this.changed();
-  }
-
   /**
    * Hashes new profiles, adopts server vectors, drops stale vectors. Returns how many server vectors were
    * adopted and which ids still need a locally computed vector.
