@@ -12,6 +12,7 @@ import type {
   SyncResponse,
 } from '../../shared/api-types';
 import type { ApiError, RankWeights } from '../../shared/types';
+import { errorText } from '../error-text';
 import type { UserProfile } from '../types';
 
 // The wire types live in shared/api-types.ts; re-exported for the client modules that import them from here.
@@ -47,7 +48,7 @@ export class ServerApi {
     try {
       res = await this.fetchImpl(`${this.base}${path}`, init);
     } catch (err) {
-      throw new ApiRequestError(`${path}: ${err instanceof Error ? err.message : String(err)}`, 0, 'network');
+      throw new ApiRequestError(`${path}: ${errorText(err)}`, 0, 'network');
     }
     if (!res.ok) {
       let body: Partial<ApiError> = {};

@@ -3,6 +3,7 @@
  * switch), and the views. Rendering lives in render-*.ts, the words in explain.ts.
  */
 import { loadingStatus } from '../engine/loading-status';
+import { errorText } from '../error-text';
 import { createFeedEngine } from '../index';
 import type { EngineDevice, EngineStatus, FeedEngine, FeedResult, UserProfile } from '../types';
 import { initials } from './avatar';
@@ -51,10 +52,6 @@ let rankSeq = 0;
 
 /** Where the feed on screen was ranked; the server mode's note and device chip must not claim the server ranked a fallback. */
 let shownFeedDevice: FeedResult['device'] | null = null;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function showStatus(s: EngineStatus): void {
   // Server mode, but the feed on screen was ranked here: the device chip must not read as "the server ranked it".

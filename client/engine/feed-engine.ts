@@ -20,6 +20,7 @@ import type {
   RankedCandidate,
   UserProfile,
 } from '../types';
+import { errorText } from '../error-text';
 import { WorkerEmbedder } from '../worker/worker-client';
 import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
@@ -36,10 +37,6 @@ const LAST_META = 'last';
 const DEFAULT_LIMIT = 20;
 
 type LocalDevice = 'webgpu' | 'wasm';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A hub id looks like `owner/name`; a bare name is a folder the app serves. */
 function isHubId(model: string): boolean {

@@ -4,6 +4,7 @@
  * Embed requests that arrive while a run is going are coalesced into the next run (one token-sorted set of
  * batches), so many small calls cost about what one large call costs.
  */
+import { errorText } from '../error-text';
 import type { EmbedRequest, WorkerMessage, WorkerRequest } from './protocol';
 import { TransformersEmbedder } from './transformers-embedder';
 
@@ -15,10 +16,6 @@ let draining = false;
 
 function post(message: WorkerMessage, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 async function drain(): Promise<void> {
@@ -45,7 +42,7 @@ async function drain(): Promise<void> {
           post({ type: 'vectors', id: req.id, dimension: dim, data, runMs }, [data.buffer]);
         }
       } catch (err) {
-        for (const req of group) post({ type: 'error', id: req.id, message: errorMessage(err) });
+        for (const req of group) post({ type: 'error', id: req.id, message: errorText(err) });
       }
     }
   } finally {
@@ -67,7 +64,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         post({ type: 'ready', id: req.id, info: embedder.info, loadMs: performance.now() - started });
       } catch (err) {
         embedder = null;
-        post({ type: 'error', id: req.id, message: errorMessage(err) });
+        post({ type: 'error', id: req.id, message: errorText(err) });
       }
       break;
     }
