@@ -15,7 +15,7 @@ import { MemoryProfileStore } from '../server/store/memory-store';
 import { demoProfiles } from '../server/data/demo-profiles';
 import { createMlService } from '../server/ml/create-ml-service';
 import { createRedisCache } from '../server/cache/redis-cache';
-import { buildTestApp, loadTestEmbedder, post, TEST_MODEL_DIR, type TestApp } from './support/ml-fixture';
+import { buildTestApp, countingEmbedder, loadTestEmbedder, post, TEST_MODEL_DIR, type TestApp } from './support/ml-fixture';
 import { connectTestRedis, deleteKeysWithPrefix, recordCommands, uniqueKeyPrefix } from './support/redis';
 
 let embedder: Embedder;
@@ -209,6 +209,24 @@ describe('profile ranking', () => {
       const single = (await (await post(t.app, '/api/v1/ml/profiles/rank', requests[i])).json()) as Rank;
       expect(results[i]!.results.map((r) => r.profile_id)).toEqual(single.results.map((r) => r.profile_id));
       results[i]!.results.forEach((r, k) => expect(r.score).toBeCloseTo(single.results[k]!.score, 6));
+    }
+  });
+
+  it('rank/batch on a cold cache embeds each candidate once for the whole batch (no 429 from its own requests)', async () => {
+    // A fresh app: nothing cached, MAX_QUEUE_SIZE 64 < 3 requests x 39 candidates each.
+    const counting = countingEmbedder(embedder);
+    const cold = buildTestApp({ model: { state: 'ready', embedder: counting, notes: [] } });
+    const all = await cold.store.list();
+    const requests = [{ profile_id: all[0]!.id }, { profile_id: all[1]!.id }, { profile: { name: 'Seed investor' } }];
+    const res = await post(cold.app, '/api/v1/ml/profiles/rank/batch', { requests });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: Rank[] };
+    expect(results.map((r) => r.ml_applied)).toEqual([true, true, true]);
+    // Every stored profile once, plus the one inline query text.
+    expect(counting.texts).toBe(all.length + 1);
+    for (let i = 0; i < requests.length; i++) {
+      const single = (await (await post(cold.app, '/api/v1/ml/profiles/rank', requests[i])).json()) as Rank;
+      expect(results[i]!.results.map((r) => r.profile_id)).toEqual(single.results.map((r) => r.profile_id));
     }
   });
 

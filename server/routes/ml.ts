@@ -116,7 +116,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
     };
   }
 
-  async function rank(req: RankRequest): Promise<RankResponseJson> {
+  /** The request with its query profile found (404 when a `profile_id` is unknown) and its candidates read. */
+  async function resolve(req: RankRequest): Promise<{ req: RankRequest; query: Profile; candidates: Profile[] }> {
     let query: Profile;
     if (req.profileId !== undefined) {
       const found = await store.get(req.profileId);
@@ -126,35 +127,62 @@ export function mlRoutes(deps: ServerDeps): Hono {
       query = req.profile!;
     }
     const candidates = (await store.list(req.candidateIds)).filter((p) => p.id !== query.id);
+    return { req, query, candidates };
+  }
 
-    let queryVector: Float32Array | null = null;
-    let vectors: Float32Array[] | undefined;
-    if (ml.available()) {
-      // A stored profile's vector lives in the profile cache; an inline one is a text like any other.
-      const [q, cands] = await Promise.all([
-        req.profileId !== undefined
-          ? ml.profileVectors([query]).then((v) => v[0]!)
-          : ml.embedTexts([profileToText(query)]).then((r) => r.vectors[0]!),
-        ml.profileVectors(candidates),
+  /**
+   * Ranks requests together. Their vectors are fetched in one pass: each distinct stored profile (queries by id
+   * and candidates) once through the profile cache, each inline query text once through the text cache. Per
+   * request, a batch on a cold cache would submit every candidate again, fill the inference queue with its
+   * own duplicates and answer 429.
+   */
+  async function rankAll(reqs: readonly RankRequest[]): Promise<RankResponseJson[]> {
+    const resolved = await Promise.all(reqs.map(resolve));
+
+    // Read once: every request of the call ranks the same way, with similarity or without.
+    const mlOn = ml.available();
+    const vectorById = new Map<string, Float32Array>();
+    const vectorByText = new Map<string, Float32Array>();
+    if (mlOn) {
+      const stored = new Map<string, Profile>();
+      const inlineTexts: string[] = [];
+      for (const { req, query, candidates } of resolved) {
+        if (req.profileId !== undefined) stored.set(query.id, query);
+        else inlineTexts.push(profileToText(query));
+        for (const p of candidates) if (!stored.has(p.id)) stored.set(p.id, p);
+      }
+      const profiles = [...stored.values()];
+      const [profileVectors, inline] = await Promise.all([
+        profiles.length > 0 ? ml.profileVectors(profiles) : Promise.resolve([]),
+        inlineTexts.length > 0 ? ml.embedTexts(inlineTexts) : Promise.resolve({ vectors: [] }),
       ]);
-      queryVector = q;
-      vectors = cands;
+      profiles.forEach((p, i) => vectorById.set(p.id, profileVectors[i]!));
+      inlineTexts.forEach((t, i) => vectorByText.set(t, inline.vectors[i]!));
     }
-    const ranked = rankCandidates(
-      queryVector,
-      toRankCandidates(candidates, vectors),
-      { weights: { ...config.weights, ...req.weights }, limit: req.limit },
-    );
-    return {
-      results: ranked.results.map((r) => ({ profile_id: r.id, score: r.score, breakdown: r.breakdown })),
-      model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
-      ml_applied: ranked.ml_applied,
-    };
+
+    return resolved.map(({ req, query, candidates }) => {
+      const queryVector = !mlOn
+        ? null
+        : req.profileId !== undefined
+          ? vectorById.get(query.id)!
+          : vectorByText.get(profileToText(query))!;
+      const vectors = mlOn ? candidates.map((p) => vectorById.get(p.id)!) : undefined;
+      const ranked = rankCandidates(queryVector, toRankCandidates(candidates, vectors), {
+        weights: { ...config.weights, ...req.weights },
+        limit: req.limit,
+      });
+      return {
+        results: ranked.results.map((r) => ({ profile_id: r.id, score: r.score, breakdown: r.breakdown })),
+        model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
+        ml_applied: ranked.ml_applied,
+      };
+    });
   }
 
   app.post('/profiles/rank', async (c) => {
     const body = await readJsonObject(c);
-    return c.json(await rank(parseRankRequest(body, '')));
+    const [res] = await rankAll([parseRankRequest(body, '')]);
+    return c.json(res!);
   });
 
   app.post('/profiles/rank/batch', async (c) => {
@@ -163,8 +191,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
     const requests = requireBatch(body.requests, 'requests', config.maxBatchSize).map((r, i) =>
       parseRankRequest(r, `requests[${i}]`),
     );
-    // Run together: their texts meet in the dynamic batcher and share model calls.
-    const results = await Promise.all(requests.map(rank));
+    const results = await rankAll(requests);
     const res: RankBatchResponse = { results };
     return c.json(res);
   });
