@@ -230,6 +230,18 @@ describe('profile ranking', () => {
     }
   });
 
+  it('concurrent rank requests on a cold cache share the vectors being computed (no 429, each profile once)', async () => {
+    const counting = countingEmbedder(embedder);
+    const cold = buildTestApp({ model: { state: 'ready', embedder: counting, notes: [] } });
+    const all = await cold.store.list();
+    // 4 requests x 40 profiles each > MAX_QUEUE_SIZE 64, were each to queue its own copy.
+    const responses = await Promise.all(
+      all.slice(0, 4).map((p) => post(cold.app, '/api/v1/ml/profiles/rank', { profile_id: p.id })),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(counting.texts).toBe(all.length);
+  });
+
   it('profile vectors come from embedding:profile:{id} and equal the embedding of the profile text', async () => {
     const [p] = await t.store.list(['demo-003']);
     const [v] = await t.ml.profileVectors([p!]);

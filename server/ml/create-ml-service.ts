@@ -66,8 +66,33 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     throw new ApiFailure('ml_unavailable', `ML is unavailable: ${why}; see /api/v1/ml/health`);
   }
 
+  /**
+   * Texts being embedded right now. Concurrent requests on a cold cache all miss the same candidates; each
+   * queueing its own copy would multiply the work and fill the queue (429) with duplicates.
+   */
+  const inFlight = new Map<string, Promise<Float32Array>>();
+
+  /** Vectors of texts: a text already being embedded for another request is awaited, not queued again. */
+  function infer(texts: string[]): Promise<Float32Array[]> {
+    requireEmbedder();
+    const fresh = [...new Set(texts.filter((t) => !inFlight.has(t)))];
+    if (fresh.length > 0) {
+      const run = runModel(fresh);
+      fresh.forEach((text, i) => {
+        const one = run.then((vectors) => vectors[i]!);
+        inFlight.set(text, one);
+        // Gone once settled, failed or not: a later request computes (or retries) it itself.
+        const done = () => {
+          if (inFlight.get(text) === one) inFlight.delete(text);
+        };
+        one.then(done, done);
+      });
+    }
+    return Promise.all(texts.map((t) => inFlight.get(t)!));
+  }
+
   /** Runs texts through the model: coalesced with concurrent requests when dynamic batching is on. */
-  async function infer(texts: string[]): Promise<Float32Array[]> {
+  async function runModel(texts: string[]): Promise<Float32Array[]> {
     const e = requireEmbedder();
     if (!batcher) return e.embed(texts);
     try {
