@@ -21,11 +21,10 @@ import type {
   UserProfile,
 } from '../types';
 import { errorText } from '../error-text';
-import { WorkerEmbedder } from '../worker/worker-client';
 import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
 import { loadingStatus } from './loading-status';
-import { runSelfCheck, SELF_CHECK_MIN_COSINE } from './self-check';
+import { loadLocalEmbedder } from './local-embedder';
 
 /** Changes per /sync page. */
 const SYNC_PAGE_SIZE = 500;
@@ -117,70 +116,24 @@ export class NearfeedEngine implements FeedEngine {
     const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
     const maxSeqLength =
       sameAsServer && this.info!.max_seq_length !== null ? this.info!.max_seq_length : meta?.maxSeqLength;
-    // WebGPU and WASM may load side by side: the bar shows their mean, each load counting from the start.
-    const downloads = new Map<LocalDevice, number>();
-    const reportDownload = (device: LocalDevice, fraction: number, detail: string): void => {
-      downloads.set(device, fraction);
-      const mean = [...downloads.values()].reduce((a, b) => a + b, 0) / downloads.size;
-      this.progress({ phase: 'model', fraction: mean, detail: `${device}: ${detail}` });
-    };
-    const start = (device: LocalDevice): Promise<WorkerEmbedder> => {
-      downloads.set(device, 0);
-      const started = WorkerEmbedder.start({
+    const loaded = await loadLocalEmbedder({
+      first,
+      reason,
+      forcedWebgpu,
+      model: {
         model,
         modelBaseUrl: absoluteFolderUrl(this.options.modelBaseUrl ?? `${this.options.serverUrl}/models/`),
         allowRemoteModels: isHubId(model),
         dtype,
-        device,
         maxSeqLength,
         maxBatchSize: this.info?.max_batch_size !== undefined ? Math.min(32, this.info.max_batch_size) : 32,
-        onProgress: (fraction, detail) => reportDownload(device, fraction, detail),
-      });
-      // A load that failed no longer holds the mean back.
-      started.catch(() => downloads.delete(device));
-      return started;
-    };
-
-    let chosen: WorkerEmbedder | null = null;
-    if (first === 'webgpu') {
-      const [gpu, wasm] = await Promise.allSettled([start('webgpu'), start('wasm')]);
-      if (gpu.status === 'fulfilled' && wasm.status === 'fulfilled') {
-        const check = await runSelfCheck(gpu.value, wasm.value).catch((err: unknown) => {
-          this.warn(`WebGPU self-check failed to run: ${errorText(err)}`);
-          return { cosine: Number.NaN, passed: false };
-        });
-        this.state.selfCheck = check;
-        const cos = Number.isNaN(check.cosine) ? 'NaN' : check.cosine.toFixed(6);
-        if (check.passed) {
-          await wasm.value.dispose();
-          chosen = gpu.value;
-          this.setDevice('webgpu', `${reason}; self-check cosine ${cos} >= ${SELF_CHECK_MIN_COSINE}`);
-        } else if (forcedWebgpu) {
-          await wasm.value.dispose();
-          chosen = gpu.value;
-          this.setDevice('webgpu', `${reason}; self-check FAILED (cosine ${cos} < ${SELF_CHECK_MIN_COSINE}), kept because forced`);
-          this.warn(`WebGPU results differ from WASM (cosine ${cos}); vectors may be wrong`);
-        } else {
-          await gpu.value.dispose();
-          chosen = wasm.value;
-          this.setDevice('wasm', `WebGPU self-check cosine ${cos} < ${SELF_CHECK_MIN_COSINE}, using WASM`);
-        }
-      } else if (wasm.status === 'fulfilled') {
-        chosen = wasm.value;
-        const why = gpu.status === 'rejected' ? errorText(gpu.reason) : 'unknown';
-        this.setDevice('wasm', `WebGPU failed to load (${why}), using WASM`);
-      } else {
-        if (gpu.status === 'fulfilled') await gpu.value.dispose();
-        this.setDevice('server', `WASM failed to load (${errorText(wasm.reason)}), so WebGPU cannot be checked; ranking on the server`);
-      }
-    } else {
-      try {
-        chosen = await start('wasm');
-        this.setDevice('wasm', reason);
-      } catch (err) {
-        this.setDevice('server', `WASM failed to load (${errorText(err)}); ranking on the server`);
-      }
-    }
+      },
+      onProgress: (p) => this.progress(p),
+    });
+    this.state.selfCheck = loaded.selfCheck;
+    this.setDevice(loaded.device, loaded.reason);
+    if (loaded.warning) this.warn(loaded.warning);
+    const chosen = loaded.embedder;
     if (!chosen) return;
     this.embedder = chosen;
     this.progress({ phase: 'model', fraction: 1, detail: `${this.state.device} ready in ${Math.round(chosen.loadMs)} ms` });
