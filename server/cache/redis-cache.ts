@@ -34,6 +34,7 @@ import type {
 } from './embedding-cache';
 import { acceptProfileEntry, acceptTextEntry, checkTtlSeconds, contentHashAllowsWrite } from './entry-checks';
 import { profileGenerationKey, profileKey, textKey } from './keys';
+import { failFastRedisOptions, redactedUrl } from '../redis/connection';
 
 /** Where the cache reports outages; defaults to the console. */
 export interface CacheLogger {
@@ -96,15 +97,15 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
     info: (m) => console.info(m),
   };
 
-  const client = new Redis(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: options.connectTimeoutMs ?? 2000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 16), maxReconnectDelayMs),
-    connectionName: 'nearfeed-embedding-cache',
-  });
+  const client = new Redis(
+    options.url,
+    failFastRedisOptions({
+      connectionName: 'nearfeed-embedding-cache',
+      commandTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+      maxReconnectDelayMs,
+    }),
+  );
 
   let closing = false;
   let inOutage = false;
@@ -272,15 +273,3 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
     },
   };
 }
-
-/** The URL without its password, for log lines. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured URL';
-  }
-}
-

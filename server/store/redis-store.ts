@@ -24,6 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
+import { failFastRedisOptions, redactedUrl } from '../redis/connection';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   checkPageLimit,
@@ -200,17 +201,16 @@ export class RedisProfileStore implements ProfileStore {
     const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2000;
     this.redis =
       options.redis ??
-      new Redis(url, {
-        // Fail a request at once while Redis is down instead of queueing it, and never replay a write after a
-        // reconnect: a request that was answered 503 must change nothing later.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        autoResendUnfulfilledCommands: false,
-        commandTimeout: this.commandTimeoutMs,
-        connectTimeout: this.connectTimeoutMs,
-        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 16), maxReconnectDelayMs),
-        connectionName: 'nearfeed-profile-store',
-      });
+      new Redis(
+        url,
+        // A request that was answered 503 must change nothing later: see failFastRedisOptions.
+        failFastRedisOptions({
+          connectionName: 'nearfeed-profile-store',
+          commandTimeoutMs: this.commandTimeoutMs,
+          connectTimeoutMs: this.connectTimeoutMs,
+          maxReconnectDelayMs,
+        }),
+      );
     this.where = options.redis ? 'Redis' : `Redis at ${redactedUrl(url)}`;
     // Always listen: an 'error' event without a listener would crash the process.
     let reported = false;
@@ -408,17 +408,6 @@ function epochOffer(): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The URL without its password, for messages. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'the configured URL';
-  }
 }
 
 function parseProfile(json: string): Profile {
