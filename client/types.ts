@@ -19,6 +19,7 @@ export type EngineDevice = 'auto' | 'webgpu' | 'wasm' | 'server';
 /** The user's own profile, used as the feed query. Never leaves the device unless the device is 'server'. */
 export type UserProfile = Pick<Profile, 'name' | 'headline' | 'bio' | 'tags'> & { id?: string };
 
+/** Options of `createFeedEngine`; only `serverUrl` is required. */
 export interface FeedEngineOptions {
   /** Base URL of the nearfeed server, e.g. '' (same origin) or 'https://feed.example.com'. */
   serverUrl: string;
@@ -26,7 +27,10 @@ export interface FeedEngineOptions {
   model?: string;
   /** Where model folders are served, default `${serverUrl}/models/`. */
   modelBaseUrl?: string;
-  /** Default fp32. */
+  /**
+   * Model precision. Default: the server's when the model is the server's (so its synced vectors are reused);
+   * offline, the one this device last used for the model; else fp32.
+   */
   dtype?: EmbeddingDtype;
   /** Default 'auto'. */
   device?: EngineDevice;
@@ -43,20 +47,29 @@ export interface FeedEngineOptions {
   onStatus?: (status: EngineStatus) => void;
 }
 
+/** One step of a long phase: the model download, the sync, or embedding candidates on the device. */
 export interface EngineProgress {
   phase: 'model' | 'embedding' | 'sync';
   /** 0..1 when known. */
   fraction: number;
+  /** For people, e.g. "wasm: 12.3/90.9 MB" or "120/500". */
   detail?: string;
 }
 
+/** What the engine runs on and holds; `status()` returns a copy, `onStatus` gets one on every change. */
 export interface EngineStatus {
   /** Device in use after the choice and self-check; 'loading' until ready. */
   device: 'webgpu' | 'wasm' | 'server' | 'loading';
   /** Why this device (e.g. "WebGPU self-check cosine 0.42 < 0.999, using WASM"). */
   deviceReason: string;
+  /** Model name (hub id or served folder); on 'server', the server's; null until known. */
   model: string | null;
+  /**
+   * Identity of the vectors (model, dtype, max sequence length): cached and synced vectors are used only when
+   * theirs is equal. Null until known.
+   */
   modelKey: string | null;
+  /** Vector length; null until known. */
   dimension: number | null;
   /** WebGPU self-check against WASM, when it ran. */
   selfCheck: { cosine: number; passed: boolean } | null;
@@ -74,12 +87,16 @@ export interface EngineStatus {
   warning: string | null;
 }
 
+/** One feed entry, best first. */
 export interface RankedCandidate {
   profile: Profile;
+  /** The weighted total the feed is sorted by. */
   score: number;
+  /** The factors behind `score`: similarity, diligence, engagement and their weighted `total`. */
   breakdown: ScoreBreakdown;
 }
 
+/** What `rankFeed` returns. */
 export interface FeedResult {
   results: RankedCandidate[];
   /** False when ranked without similarity (ML unavailable). */
@@ -92,9 +109,11 @@ export interface FeedResult {
   device: 'webgpu' | 'wasm' | 'server' | 'local';
   /** Set when the feed was not ranked where `status().device` says it should have been: the reason. */
   fallback_reason?: string;
+  /** Milliseconds `rankFeed` took, embedding missing candidates included. */
   rank_ms: number;
 }
 
+/** The engine `createFeedEngine` returns. */
 export interface FeedEngine {
   /**
    * Pulls candidate changes from /api/v1/sync into IndexedDB (incremental from the stored cursor; from scratch
