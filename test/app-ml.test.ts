@@ -381,6 +381,16 @@ describe('errors', () => {
     );
   });
 
+  it('candidate_ids naming one profile twice rank it once (not a 500)', async () => {
+    const [query, cand] = await t.store.list(['demo-001', 'demo-004']);
+    for (const profile of [{ profile_id: query!.id }, { profile: { name: 'Climate founder' } }]) {
+      const res = await post(t.app, '/api/v1/ml/profiles/rank', { ...profile, candidate_ids: [cand!.id, cand!.id] });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { results: { profile_id: string }[] };
+      expect(body.results.map((r) => r.profile_id)).toEqual([cand!.id]);
+    }
+  });
+
   it('an unknown profile is 404 not_found', async () => {
     await expectError(await post(t.app, '/api/v1/ml/profiles/rank', { profile_id: 'nobody' }), 404, 'not_found', 'nobody');
   });

@@ -119,7 +119,10 @@ export function optionalEnum<T extends string>(value: unknown, field: string, al
   return value as T;
 }
 
-/** An optional array of profile ids (strings of 1-128 characters), at most `maxItems`. */
+/**
+ * An optional array of profile ids (strings of 1-128 characters), at most `maxItems`. Every caller uses it as
+ * a set, so repeats are dropped (first occurrence kept): the scorer refuses a candidate listed twice.
+ */
 export function optionalIds(value: unknown, field: string, maxItems: number): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) {
@@ -128,7 +131,7 @@ export function optionalIds(value: unknown, field: string, maxItems: number): st
   if (value.length > maxItems) {
     throw new ApiFailure('batch_too_large', `batch size ${value.length} > maximum allowed batch size ${maxItems} (\`${field}\`)`);
   }
-  return value.map((id, i) => requireId(id, `${field}[${i}]`));
+  return [...new Set(value.map((id, i) => requireId(id, `${field}[${i}]`)))];
 }
 
 /** A profile id: a string of 1-128 characters. */
