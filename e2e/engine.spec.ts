@@ -185,6 +185,25 @@ test('another model key embeds candidates locally once; a profile edit re-embeds
   }
 });
 
+test("a model change drops the old model key's vector records; profiles and the new key's vectors stay", async ({ page }) => {
+  await openHarness(page);
+  const db = 'nearfeed-model-change';
+  const fp32 = await startEngine(page, { device: 'wasm', dtype: 'fp32', databaseName: db });
+  await sync(page);
+  const before = (await page.evaluate((name) => window.nearfeedHarness.records(name), db)).map((r) => r.key);
+  expect(before.some((k) => k.startsWith(`vectors/${fp32.modelKey}/`)), JSON.stringify(before)).toBe(true);
+
+  await page.reload();
+  await expect(page.locator('#state')).toHaveText('ready');
+  const q8 = await startEngine(page, { device: 'wasm', dtype: 'q8', databaseName: db });
+  expect(q8.modelKey).not.toBe(fp32.modelKey);
+  await sync(page);
+  const after = (await page.evaluate((name) => window.nearfeedHarness.records(name), db)).map((r) => r.key);
+  expect(after.filter((k) => k.startsWith(`vectors/${fp32.modelKey}/`))).toEqual([]);
+  expect(after.some((k) => k.startsWith(`vectors/${q8.modelKey}/`)), JSON.stringify(after)).toBe(true);
+  expect(after.some((k) => k.startsWith('profiles/')), JSON.stringify(after)).toBe(true);
+});
+
 test('corrupted IndexedDB records are dropped and recomputed; the feed stays right', async ({ page, request }) => {
   await openHarness(page);
   const st = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-corrupt' });
