@@ -76,7 +76,11 @@ export class FeedCache {
   }
 
   private async deletePrefix(prefix: string): Promise<void> {
-    const stale = await this.keysWithPrefix(prefix);
+    await this.deleteKeys(await this.keysWithPrefix(prefix));
+  }
+
+  /** Deletes keys in one transaction. */
+  private async deleteKeys(stale: readonly string[]): Promise<void> {
     if (stale.length === 0) return;
     await this.store('readwrite', (store) => {
       for (const key of stale) store.delete(key);
@@ -144,8 +148,7 @@ export class FeedCache {
   /** Drops vectors of every other model key (a model change makes them unreachable). */
   async dropOtherModels(modelKey: string): Promise<void> {
     const mine = vectorPrefix(modelKey);
-    const others = (await this.keysWithPrefix(VECTOR_PREFIX)).filter((k) => !k.startsWith(mine));
-    for (const key of others) await del(key, this.store);
+    await this.deleteKeys((await this.keysWithPrefix(VECTOR_PREFIX)).filter((k) => !k.startsWith(mine)));
   }
 
   async loadSyncState(): Promise<SyncState> {
