@@ -78,7 +78,7 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
   const notes: string[] = [];
   const fallbacks: NodeEmbedderLoad['fallbacks'] = {};
 
-  let loaded: LoadedModel;
+  let loaded: LoadedModel & { probeDimension: number };
   let used: ModelSource = source;
   if (source.kind === 'local') {
     validateModelFolder(source.dir, options.dtype);
@@ -111,7 +111,7 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
 
   const modelName = used.kind === 'hub' ? used.id : used.name;
   try {
-    const embedder = await finishLoad(loaded, modelName, options, notes, log);
+    const embedder = finishLoad(loaded, modelName, options, notes, log);
     return { embedder, notes, fallbacks };
   } catch (error) {
     await loaded.model.dispose().catch(() => undefined);
@@ -120,13 +120,13 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
 }
 
 /** Decides truncation and dimension on a loaded model and wraps it in a {@link NodeEmbedder}. */
-async function finishLoad(
-  loaded: LoadedModel,
+function finishLoad(
+  loaded: LoadedModel & { probeDimension: number },
   modelName: string,
   options: NodeEmbedderOptions,
   notes: string[],
   log: (message: string) => void,
-): Promise<NodeEmbedder> {
+): NodeEmbedder {
   const positions = numberField(loaded.config, 'max_position_embeddings');
   const decision = decideMaxSeqLength({
     modelName,
@@ -146,9 +146,7 @@ async function finishLoad(
   }
 
   const encoder = new TokenEncoder(loaded.tokenizer, decision.maxSeqLength);
-  // The probe already ran the model; this run fixes the dimension from the real output.
-  const [probe] = await embedBatch(loaded.model, encoder.encode(['']), encoder.padTokenId);
-  const dimension = probe?.length ?? numberField(loaded.config, 'hidden_size') ?? 0;
+  const dimension = loaded.probeDimension || (numberField(loaded.config, 'hidden_size') ?? 0);
   const info: EmbedderInfo = {
     model: modelName,
     dtype: options.dtype,
@@ -174,18 +172,28 @@ function assertOptions(options: NodeEmbedderOptions): void {
   }
 }
 
-/** Loads and proves the session can run (a failing first run on a GPU moves on to the CPU). */
-function loadWithProbe(source: ModelSource, options: NodeEmbedderOptions, log: (m: string) => void) {
-  return loadModel({
+/**
+ * Loads and proves the session can run (a failing first run on a GPU moves on to the CPU). The probe's output
+ * on the device that is kept gives the real dimension, so no second run is needed for it.
+ */
+async function loadWithProbe(
+  source: ModelSource,
+  options: NodeEmbedderOptions,
+  log: (m: string) => void,
+): Promise<LoadedModel & { probeDimension: number }> {
+  let probeDimension = 0;
+  const loaded = await loadModel({
     source,
     ...(options.hub ? { hub: options.hub } : {}),
     dtype: options.dtype,
     device: options.device,
     log,
     probe: async (model, tokenizer) => {
-      await embedBatch(model, new TokenEncoder(tokenizer, 8).encode(['nearfeed']), tokenizer.pad_token_id ?? 0);
+      const [vector] = await embedBatch(model, new TokenEncoder(tokenizer, 8).encode(['nearfeed']), tokenizer.pad_token_id ?? 0);
+      probeDimension = vector?.length ?? 0;
     },
   });
+  return { ...loaded, probeDimension };
 }
 
 function numberField(object: Record<string, unknown>, key: string): number | undefined {
