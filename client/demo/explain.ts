@@ -3,7 +3,7 @@
  * (relative to the rest of this feed), which of the user's tags it shares, and which score factor carried it.
  * Pure functions, no DOM.
  */
-import { DEFAULT_WEIGHTS } from '../../shared/scoring';
+import { DEFAULT_WEIGHTS, resolveWeights } from '../../shared/scoring';
 import type { RankWeights, ScoreBreakdown } from '../../shared/types';
 import type { RankedCandidate, UserProfile } from '../types';
 
@@ -37,15 +37,8 @@ export function feedContext(results: readonly RankedCandidate[], mlApplied: bool
     max = Math.max(max, r.breakdown.similarity);
   }
   if (!Number.isFinite(min)) min = max = 0;
-  return { minSimilarity: min, maxSimilarity: max, mlApplied, weights: effectiveWeights(weights, mlApplied) };
-}
-
-/** Without a query embedding the scorer ranks by diligence and engagement alone, their weights renormalised. */
-export function effectiveWeights(weights: RankWeights, mlApplied: boolean): RankWeights {
-  if (mlApplied) return weights;
-  const rest = weights.diligence + weights.engagement;
-  if (rest <= 0) return { similarity: 0, diligence: 0.5, engagement: 0.5 };
-  return { similarity: 0, diligence: weights.diligence / rest, engagement: weights.engagement / rest };
+  // The weights the scorer itself used (without a query: diligence and engagement alone, renormalised).
+  return { minSimilarity: min, maxSimilarity: max, mlApplied, weights: resolveWeights(weights, mlApplied) };
 }
 
 /** Each factor's weighted part of the total score. */
