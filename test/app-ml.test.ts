@@ -393,6 +393,10 @@ describe('errors', () => {
 
   it('an unknown profile is 404 not_found', async () => {
     await expectError(await post(t.app, '/api/v1/ml/profiles/rank', { profile_id: 'nobody' }), 404, 'not_found', 'nobody');
+    const batch = await post(t.app, '/api/v1/ml/profiles/rank/batch', {
+      requests: [{ profile_id: 'demo-001' }, { profile_id: 'nobody' }],
+    });
+    await expectError(batch, 404, 'not_found', '`nobody` (requests[1].profile_id)');
   });
 
   it('a body over MAX_BODY_BYTES is 413 payload_too_large, with or without Content-Length', async () => {

@@ -5,6 +5,7 @@
  */
 import { resolveWeights, type RankCandidate } from '../../shared/scoring';
 import type { Profile, RankWeights } from '../../shared/types';
+import type { ProfileStore } from '../store/profile-store';
 import { optionalNumber, requireObject, type JsonObject } from './body';
 import { ApiFailure } from './errors';
 
@@ -19,6 +20,16 @@ export function queryProfileField(body: JsonObject, at: (name: string) => string
     throw new ApiFailure('validation', `give exactly one of \`${at('profile_id')}\` or \`${at('profile')}\``);
   }
   return hasId ? 'profile_id' : 'profile';
+}
+
+/**
+ * The stored profile a query names by id; 404 not_found naming the id and the request field it came from
+ * (e.g. `requests[2].profile_id`), so a caller of a batch knows which item to fix.
+ */
+export async function requireStoredProfile(store: Pick<ProfileStore, 'get'>, id: string, field: string): Promise<Profile> {
+  const found = await store.get(id);
+  if (!found) throw new ApiFailure('not_found', `profile \`${id}\` (${field}) not found`);
+  return found;
 }
 
 /**

@@ -11,9 +11,8 @@ import type { FeedResponse } from '../../shared/api-types';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';
-import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField, toRankCandidates } from '../http/rank-input';
+import { optionalWeights, queryProfileField, requireStoredProfile, toRankCandidates } from '../http/rank-input';
 
 /** Results when the request gives no `limit`. */
 export const FEED_DEFAULT_LIMIT = 20;
@@ -43,10 +42,7 @@ export function feedRoutes(deps: ServerDeps): Hono {
     const weights: RankWeights = { ...config.weights, ...optionalWeights(body.weights, 'weights', config.weights) };
     let user: ParsedFeedRequest['user'];
     if (hasId) {
-      const id = requireId(body.profile_id, 'profile_id');
-      const found = await store.get(id);
-      if (!found) throw new ApiFailure('not_found', `profile \`${id}\` (profile_id) not found`);
-      user = found;
+      user = await requireStoredProfile(store, requireId(body.profile_id, 'profile_id'), 'profile_id');
     } else {
       const inline = parseInlineProfile(body.profile, 'profile', config.maxTextBytes);
       user = { name: inline.name, headline: inline.headline, bio: inline.bio, tags: inline.tags };

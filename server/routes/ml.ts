@@ -29,9 +29,8 @@ import {
   requireTexts,
   type JsonObject,
 } from '../http/body';
-import { ApiFailure } from '../http/errors';
 import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField, toRankCandidates } from '../http/rank-input';
+import { optionalWeights, queryProfileField, requireStoredProfile, toRankCandidates } from '../http/rank-input';
 import { VERSION } from '../http/version';
 
 /** Most results one rank request returns. */
@@ -43,6 +42,8 @@ export const MAX_CANDIDATE_IDS = 10_000;
 
 interface RankRequest {
   profileId?: string;
+  /** Where `profileId` sits in the request, for a 404's message (`profile_id`, `requests[2].profile_id`). */
+  profileIdField: string;
   profile?: Profile;
   candidateIds?: string[];
   limit: number;
@@ -109,6 +110,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
     const weights = optionalWeights(body.weights, at('weights'), config.weights);
     return {
       profileId: hasId ? requireId(body.profile_id, at('profile_id')) : undefined,
+      profileIdField: at('profile_id'),
       profile: !hasId ? parseInlineProfile(body.profile, at('profile'), config.maxTextBytes) : undefined,
       candidateIds: optionalIds(body.candidate_ids, at('candidate_ids'), MAX_CANDIDATE_IDS),
       limit: optionalInt(body.limit, at('limit'), 1, MAX_RANK_LIMIT) ?? DEFAULT_RANK_LIMIT,
@@ -118,14 +120,8 @@ export function mlRoutes(deps: ServerDeps): Hono {
 
   /** The request with its query profile found (404 when a `profile_id` is unknown) and its candidates read. */
   async function resolve(req: RankRequest): Promise<{ req: RankRequest; query: Profile; candidates: Profile[] }> {
-    let query: Profile;
-    if (req.profileId !== undefined) {
-      const found = await store.get(req.profileId);
-      if (!found) throw new ApiFailure('not_found', `profile \`${req.profileId}\` not found`);
-      query = found;
-    } else {
-      query = req.profile!;
-    }
+    const query =
+      req.profileId !== undefined ? await requireStoredProfile(store, req.profileId, req.profileIdField) : req.profile!;
     const candidates = (await store.list(req.candidateIds)).filter((p) => p.id !== query.id);
     return { req, query, candidates };
   }
