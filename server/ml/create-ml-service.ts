@@ -133,8 +133,9 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       const missing: string[] = [];
       const missingHashes: string[] = [];
       distinct.forEach((text, i) => {
+        // The cache answers only entries of this model key and text hash (server/cache/entry-checks.ts).
         const hit = hits[i];
-        if (hit && hit.modelKey === key && hit.contentHash === hashes[i]) byText.set(text, hit.vector);
+        if (hit) byText.set(text, hit.vector);
         else {
           missing.push(text);
           missingHashes.push(hashes[i]!);
@@ -165,11 +166,9 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
         () => cache.readProfiles(ids, { modelKey: key, contentHashes: hashes }),
         undefined,
       );
-      const out: (Float32Array | undefined)[] = profiles.map((_, i) => {
-        const hit = read?.entries[i];
-        // Checked here too: a vector of another model or another version of the profile is never used.
-        return hit && hit.modelKey === key && hit.contentHash === hashes[i] ? hit.vector : undefined;
-      });
+      // Given the model key and hashes, the cache answers a miss for a vector of another model or another
+      // version of the profile (server/cache/entry-checks.ts).
+      const out: (Float32Array | undefined)[] = profiles.map((_, i) => read?.entries[i]?.vector);
       const missIdx: number[] = [];
       out.forEach((v, i) => {
         if (!v) missIdx.push(i);
