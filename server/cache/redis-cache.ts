@@ -34,7 +34,7 @@ import type {
 } from './embedding-cache';
 import { acceptProfileEntry, acceptTextEntry, checkTtlSeconds, contentHashAllowsWrite } from './entry-checks';
 import { profileGenerationKey, profileKey, textKey } from './keys';
-import { failFastRedisOptions, redactedUrl } from '../redis/connection';
+import { failFastRedisOptions, redactedUrl, StallWatch } from '../redis/connection';
 
 /** Where the cache reports outages; defaults to the console. */
 export interface CacheLogger {
@@ -80,8 +80,6 @@ end
 return written
 `;
 
-const PROBE_INTERVAL_MS = 500;
-
 /** A Redis-backed `EmbeddingCache`; connects at once and keeps reconnecting; never throws from a method. */
 export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   const ttlSeconds = checkTtlSeconds(options.ttlSeconds);
@@ -109,8 +107,6 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
 
   let closing = false;
   let inOutage = false;
-  let stalled = false;
-  let probe: NodeJS.Timeout | undefined;
 
   const where = redactedUrl(options.url);
   function outage(reason: string): void {
@@ -127,28 +123,14 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   // An 'error' event without a listener would crash the process: always listen.
   client.on('error', (err: Error) => outage(err.message));
   client.on('close', () => outage('connection closed'));
+  const stall = new StallWatch(client, recovered);
   client.on('ready', () => {
-    if (!stalled) recovered();
+    if (!stall.stalled) recovered();
   });
 
-  /** A stalled Redis still looks 'ready' to ioredis; PING until it answers in time again. */
   function markStalled(): void {
-    if (stalled || closing) return;
-    stalled = true;
-    outage(`no reply within ${commandTimeoutMs} ms`);
-    probe = setInterval(() => {
-      if (client.status !== 'ready') return;
-      client.ping().then(
-        () => {
-          stalled = false;
-          clearInterval(probe);
-          probe = undefined;
-          recovered();
-        },
-        () => undefined,
-      );
-    }, PROBE_INTERVAL_MS);
-    probe.unref();
+    if (closing) return;
+    if (stall.mark()) outage(`no reply within ${commandTimeoutMs} ms`);
   }
 
   const reportedErrors = new Set<string>();
@@ -164,7 +146,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
    * the fallback at once instead of each waiting out the timeout, unless `evenIfStalled` (invalidations).
    */
   async function attempt<T>(run: () => Promise<T>, fallback: T, evenIfStalled = false): Promise<T> {
-    if (closing || client.status !== 'ready' || (stalled && !evenIfStalled)) return fallback;
+    if (closing || client.status !== 'ready' || (stall.stalled && !evenIfStalled)) return fallback;
     try {
       return await run();
     } catch (err) {
@@ -194,7 +176,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   }
 
   async function readProfiles(ids: readonly string[], readOptions?: ProfileReadOptions): Promise<ProfileReadResult> {
-    if (closing || stalled || client.status !== 'ready' || ids.length === 0) {
+    if (closing || stall.stalled || client.status !== 'ready' || ids.length === 0) {
       return { entries: ids.map(() => undefined), ticket: { generations: new Map() } };
     }
     const keys = [...ids.map((id) => profileKey(id, prefix)), ...ids.map((id) => profileGenerationKey(id, prefix))];
@@ -208,7 +190,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
 
   return {
     backend: 'redis',
-    connected: () => !closing && !stalled && client.status === 'ready',
+    connected: () => !closing && !stall.stalled && client.status === 'ready',
 
     async getTexts(modelKey, textHashes) {
       const values = await mget(textHashes.map((hash) => textKey(modelKey, hash, prefix)));
@@ -260,7 +242,7 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
     async close() {
       if (closing) return;
       closing = true;
-      if (probe) clearInterval(probe);
+      stall.stop();
       try {
         if (client.status === 'ready') {
           await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, commandTimeoutMs))]);

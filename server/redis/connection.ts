@@ -3,7 +3,7 @@
  * fast on a down or stalled Redis instead of queueing, retrying or replaying commands, and both name the
  * server in log lines without its password.
  */
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 export interface FailFastSettings {
   /** Client name shown by CLIENT LIST, e.g. `nearfeed-profile-store`. */
@@ -42,5 +42,55 @@ export function redactedUrl(url: string): string {
     return parsed.toString().replace(/\/$/, '');
   } catch {
     return 'the configured URL';
+  }
+}
+
+/** How often a stalled connection is PINGed to find out that it answers again. */
+const PROBE_INTERVAL_MS = 500;
+
+/**
+ * A Redis that stops answering (paused, swapping, network black hole) still looks 'ready' to ioredis, and
+ * every command would wait out its timeout. After one timeout the owner calls `mark()`, treats the connection
+ * as down while `stalled` is true, and a background PING ends the stall as soon as Redis answers in time.
+ */
+export class StallWatch {
+  private probe: NodeJS.Timeout | undefined;
+  private isStalled = false;
+
+  /** `onRecovered` runs once when a stall ends (after `stalled` turned false). */
+  constructor(
+    private readonly client: Pick<Redis, 'status' | 'ping'>,
+    private readonly onRecovered: () => void = () => undefined,
+  ) {}
+
+  /** Whether the connection is in a stall right now. */
+  get stalled(): boolean {
+    return this.isStalled;
+  }
+
+  /** Starts a stall (after a command timed out); true when one was not already running. */
+  mark(): boolean {
+    if (this.isStalled) return false;
+    this.isStalled = true;
+    this.probe = setInterval(() => {
+      if (this.client.status !== 'ready') return;
+      this.client.ping().then(
+        () => {
+          if (!this.isStalled) return;
+          this.isStalled = false;
+          this.stop();
+          this.onRecovered();
+        },
+        () => undefined,
+      );
+    }, PROBE_INTERVAL_MS);
+    this.probe.unref();
+    return true;
+  }
+
+  /** Stops probing (on close, or once the stall is over). */
+  stop(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = undefined;
   }
 }

@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
-import { failFastRedisOptions, redactedUrl } from '../redis/connection';
+import { failFastRedisOptions, redactedUrl, StallWatch } from '../redis/connection';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   checkPageLimit,
@@ -51,9 +51,6 @@ export interface RedisStoreOptions {
   /** Longest pause between reconnection attempts (default 2000 ms). */
   maxReconnectDelayMs?: number;
 }
-
-/** How often a stalled connection is PINGed to find out that it answers again. */
-const PROBE_INTERVAL_MS = 500;
 
 const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch'] as const;
 
@@ -189,8 +186,7 @@ export class RedisProfileStore implements ProfileStore {
   /** The last connection or command error, reported as the reason of an outage. */
   private lastError: string | undefined;
   /** Set when a command timed out on a connection ioredis still thinks ready; cleared by a timely PING. */
-  private stalled = false;
-  private probe: NodeJS.Timeout | undefined;
+  private readonly stall: StallWatch;
   private closing = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -212,6 +208,9 @@ export class RedisProfileStore implements ProfileStore {
         }),
       );
     this.where = options.redis ? 'Redis' : `Redis at ${redactedUrl(url)}`;
+    this.stall = new StallWatch(this.redis, () => {
+      this.lastError = undefined;
+    });
     // Always listen: an 'error' event without a listener would crash the process.
     let reported = false;
     this.redis.on('error', (err: Error) => {
@@ -230,7 +229,7 @@ export class RedisProfileStore implements ProfileStore {
       this.settled = true;
       if (reported && this.ownsConnection && !this.closing) console.info(`[nearfeed] profile store: ${this.where} is back`);
       reported = false;
-      if (!this.stalled) this.lastError = undefined;
+      if (!this.stall.stalled) this.lastError = undefined;
     });
     this.keyPrefix = options.keyPrefix ?? 'nearfeed:store:';
     this.maxTombstones = options.maxTombstones ?? 100_000;
@@ -318,14 +317,14 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   status(): StoreStatus {
-    const connected = !this.closing && !this.stalled && this.redis.status === 'ready';
+    const connected = !this.closing && !this.stall.stalled && this.redis.status === 'ready';
     return connected ? { backend: 'redis', connected } : { backend: 'redis', connected, reason: this.reason() };
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.probe) clearInterval(this.probe);
+    this.stall.stop();
     if (!this.ownsConnection) return;
     if (this.redis.status === 'ready') {
       // quit() waits for a reply a stalled Redis never sends: bounded, then the socket is dropped anyway.
@@ -355,7 +354,7 @@ export class RedisProfileStore implements ProfileStore {
 
   private reason(): string {
     if (this.closing) return 'the store is closed';
-    if (this.stalled) return `${this.where} does not answer within ${this.commandTimeoutMs} ms`;
+    if (this.stall.stalled) return `${this.where} does not answer within ${this.commandTimeoutMs} ms`;
     return `${this.where} is unreachable (${this.lastError ?? `connection ${this.redis.status}`})`;
   }
 
@@ -374,23 +373,8 @@ export class RedisProfileStore implements ProfileStore {
     });
   }
 
-  /** A stalled Redis still looks 'ready' to ioredis: report it down and PING until it answers in time again. */
   private markStalled(): void {
-    if (this.stalled || this.closing) return;
-    this.stalled = true;
-    this.probe = setInterval(() => {
-      if (this.redis.status !== 'ready') return;
-      this.redis.ping().then(
-        () => {
-          this.stalled = false;
-          this.lastError = undefined;
-          clearInterval(this.probe);
-          this.probe = undefined;
-        },
-        () => undefined,
-      );
-    }, PROBE_INTERVAL_MS);
-    this.probe.unref();
+    if (!this.closing) this.stall.mark();
   }
 
   private keyList(): string[] {
