@@ -3,11 +3,15 @@
  * load side by side, so the check adds no download wait), else WASM; when WASM cannot load either, nothing,
  * and the engine ranks on the server. WASM is the reference, so without it WebGPU cannot be trusted.
  */
+import type { Embedder } from '../../shared/embedder';
 import { errorText } from '../error-text';
 import type { EngineProgress, EngineStatus } from '../types';
 import type { WorkerDevice } from '../worker/protocol';
 import { WorkerEmbedder, type WorkerEmbedderOptions } from '../worker/worker-client';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckResult } from './self-check';
+
+/** A loaded on-device embedder and how long its load took. */
+export type LoadedEmbedder = Embedder & { readonly loadMs: number };
 
 export interface LocalLoadOptions {
   /** The device the plan tries first; 'webgpu' also loads WASM as the self-check's reference. */
@@ -19,11 +23,13 @@ export interface LocalLoadOptions {
   /** What every worker loads; the device and the progress listener are set per load. */
   model: Omit<WorkerEmbedderOptions, 'device' | 'onProgress'>;
   onProgress: (progress: EngineProgress) => void;
+  /** Starts one worker (default `WorkerEmbedder.start`); tests pass a stand-in to simulate a device that fails. */
+  startWorker?: (options: WorkerEmbedderOptions) => Promise<LoadedEmbedder>;
 }
 
 export interface LocalLoad {
   /** The embedder to rank with; null when no local device loaded (rank on the server). */
-  embedder: WorkerEmbedder | null;
+  embedder: LoadedEmbedder | null;
   device: Exclude<EngineStatus['device'], 'loading'>;
   reason: string;
   /** The WebGPU self-check, when both devices loaded. */
@@ -83,7 +89,7 @@ export async function loadLocalEmbedder(options: LocalLoadOptions): Promise<Loca
  * Starts a worker per device. WebGPU and WASM may load side by side: the bar shows their mean, each load
  * counting from the start, and a load that failed no longer holds the mean back.
  */
-function progressReportingStart(options: LocalLoadOptions): (device: WorkerDevice) => Promise<WorkerEmbedder> {
+function progressReportingStart(options: LocalLoadOptions): (device: WorkerDevice) => Promise<LoadedEmbedder> {
   const downloads = new Map<WorkerDevice, number>();
   const report = (device: WorkerDevice, fraction: number, detail: string): void => {
     downloads.set(device, fraction);
@@ -92,7 +98,8 @@ function progressReportingStart(options: LocalLoadOptions): (device: WorkerDevic
   };
   return (device) => {
     downloads.set(device, 0);
-    const started = WorkerEmbedder.start({
+    const startWorker = options.startWorker ?? ((o: WorkerEmbedderOptions) => WorkerEmbedder.start(o));
+    const started = startWorker({
       ...options.model,
       device,
       onProgress: (fraction, detail) => report(device, fraction, detail),
