@@ -2,7 +2,7 @@
  * Server settings from env: the shared ones (shared/config.ts `parseConfig`) plus the server's own. Every
  * invalid value is a ConfigError naming the variable, the value and what is allowed.
  */
-import { ConfigError, parseConfig } from '../shared/config';
+import { ConfigError, parseBoolean, parseConfig } from '../shared/config';
 import type { ServerConfig } from './deps';
 
 /** One server-only env variable, for docs and error messages. */
@@ -41,15 +41,6 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, v, `${name} must be an integer in [${min}, ${max}], got "${v}"`);
   }
   return n;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const v = raw(env, name);
-  if (v === undefined) return fallback;
-  const lower = v.toLowerCase();
-  if (['true', '1', 'yes'].includes(lower)) return true;
-  if (['false', '0', 'no'].includes(lower)) return false;
-  throw new ConfigError(name, v, `${name} must be one of true, false, 1, 0, yes, no, got "${v}"`);
 }
 
 export interface LoadedServerConfig {
@@ -96,7 +87,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
       maxBodyBytes,
       maxBatchSize,
       maxTextBytes,
-      dynamicBatching: bool(env, 'DYNAMIC_BATCHING', true),
+      dynamicBatching: parseBoolean(env.DYNAMIC_BATCHING, 'DYNAMIC_BATCHING', true),
       batchWindowMs: int(env, 'BATCH_WINDOW_MS', 3, 0, 1000),
       maxQueueSize,
     },

@@ -245,7 +245,11 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-function parseBoolean(value: unknown, name: string, fallback: boolean): boolean {
+/**
+ * A boolean setting: unset → `fallback`; true/false, 1/0, yes/no in any case; anything else a ConfigError
+ * naming `name`. The server's own switches (DYNAMIC_BATCHING) use it too, so every flag reads alike.
+ */
+export function parseBoolean(value: unknown, name: string, fallback: boolean): boolean {
   if (isUnset(value)) return fallback;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') {
