@@ -12,6 +12,7 @@
  * - Unknown fields are dropped, not rejected: clients may send more than the server keeps.
  */
 import { z } from 'zod';
+import { profileToText } from './profile-text';
 import type { Profile } from './types';
 
 /** Limits of profile fields; the server's docs and /ml/info are built on these. */
@@ -36,7 +37,8 @@ export interface UserProfileInput {
 export type ProfileValidation = { ok: true; profile: Profile } | { ok: false; field: string; message: string };
 export type UserProfileValidation =
   | { ok: true; profile: UserProfileInput }
-  | { ok: false; field: string; message: string };
+  /** `empty`: the profile has no text to embed (an empty input, not a wrongly typed one). */
+  | { ok: false; field: string; message: string; empty?: true };
 
 export interface ValidateProfileOptions {
   /** Clock for a missing `updated_at` (tests pass a fixed one). */
@@ -152,13 +154,13 @@ export function validateUserProfile(input: unknown): UserProfileValidation {
   const r = userProfileInputSchema.safeParse(input);
   if (!r.success) return failure(r.error.issues[0], 'profile');
   const p = r.data;
-  const hasText =
-    p.name.trim() !== '' || p.headline.trim() !== '' || p.bio.trim() !== '' || p.tags.some((t) => t.trim() !== '');
-  if (!hasText) {
+  // Judged on the text that is embedded: fields of only spaces or control characters leave it empty.
+  if (profileToText(p) === '') {
     return {
       ok: false,
       field: 'profile',
       message: '"profile" must have at least one non-empty field of name, headline, bio, tags',
+      empty: true,
     };
   }
   const profile: UserProfileInput = { name: p.name, headline: p.headline, bio: p.bio, tags: p.tags };

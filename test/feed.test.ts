@@ -195,6 +195,7 @@ describe('POST /feed errors', () => {
     ['weights not an object', { profile: user, weights: [1, 0, 0] }, 422, 'validation', 'weights'],
     ['a profile with tags of the wrong type', { profile: { ...user, tags: 'fintech' } }, 422, 'validation', 'tags'],
     ['a profile with no text at all', { profile: { name: ' ', tags: [] } }, 400, 'empty_input', 'profile'],
+    ['a profile of control characters only', { profile: { name: '\u0000\u0007' } }, 400, 'empty_input', 'profile'],
   ];
   it.each(cases)('%s', async (_what, body, status, type, names) => {
     const before = await store.changesSince(null, 1000);

@@ -136,11 +136,13 @@ describe('validateUserProfile', () => {
   });
 
   it('rejects a profile with no text at all', () => {
-    for (const input of [{}, { name: '  ', bio: '\n' }, { id: 'me' }]) {
+    // Control characters are dropped from the embedded text, so they are no text either.
+    for (const input of [{}, { name: '  ', bio: '\n' }, { id: 'me' }, { name: '\u0000\u0007', tags: ['\u001b'] }]) {
       expect(validateUserProfile(input)).toEqual({
         ok: false,
         field: 'profile',
         message: '"profile" must have at least one non-empty field of name, headline, bio, tags',
+        empty: true,
       });
     }
   });

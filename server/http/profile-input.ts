@@ -13,9 +13,8 @@ export function parseInlineProfile(value: unknown, field: string, maxTextBytes: 
   const checked = validateUserProfile(value);
   if (!checked.ok) {
     const message = field === 'profile' ? checked.message : `${field}: ${checked.message}`;
-    // The schema's "no text at all" is an empty input, not a type error.
-    const empty = checked.field === 'profile' && /non-empty/.test(checked.message);
-    throw new ApiFailure(empty ? 'empty_input' : 'validation', message);
+    // No text at all is an empty input, not a type error.
+    throw new ApiFailure(checked.empty ? 'empty_input' : 'validation', message);
   }
   const p = checked.profile;
   const profile: Profile = {
