@@ -13,11 +13,10 @@
  * Anything that does not parse exactly (wrong magic, lengths that do not add up) decodes to undefined and is
  * treated as a miss, never as a wrong vector.
  */
-import os from 'node:os';
+import { float32FromLEBytes, float32ToLEBytes } from '../../shared/base64';
 import type { CachedEmbedding } from './embedding-cache';
 
 const MAGIC = Buffer.from('NFE1', 'latin1');
-const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 const MAX_FIELD_BYTES = 0xffff;
 
 /** Encodes an entry in the format above; throws RangeError when model key or hash exceed 65,535 bytes. */
@@ -35,11 +34,7 @@ export function encodeEntry(entry: CachedEmbedding): Buffer {
   at = out.writeUInt16LE(hash.length, at);
   at += hash.copy(out, at);
   at = out.writeUInt32LE(dim, at);
-  if (LITTLE_ENDIAN_HOST) {
-    Buffer.from(entry.vector.buffer, entry.vector.byteOffset, 4 * dim).copy(out, at);
-  } else {
-    for (let i = 0; i < dim; i++) out.writeFloatLE(entry.vector[i] ?? 0, at + 4 * i);
-  }
+  out.set(float32ToLEBytes(entry.vector), at);
   return out;
 }
 
@@ -60,11 +55,6 @@ export function decodeEntry(buf: Buffer | null | undefined): CachedEmbedding | u
   const dim = buf.readUInt32LE(at);
   at += 4;
   if (buf.length - at !== 4 * dim) return undefined;
-  const vector = new Float32Array(dim);
-  if (LITTLE_ENDIAN_HOST) {
-    new Uint8Array(vector.buffer).set(buf.subarray(at, at + 4 * dim));
-  } else {
-    for (let i = 0; i < dim; i++) vector[i] = buf.readFloatLE(at + 4 * i);
-  }
-  return { vector, modelKey, contentHash };
+  // The same little-endian float32 bytes as the base64 wire format (shared/base64.ts), copied out.
+  return { vector: float32FromLEBytes(buf.subarray(at)), modelKey, contentHash };
 }
