@@ -32,6 +32,7 @@ export interface ServerConfig extends NearfeedConfig {
   maxQueueSize: number;
 }
 
+/** Everything `createApp` runs on. */
 export interface ServerDeps {
   config: ServerConfig;
   store: ProfileStore;

@@ -13,6 +13,7 @@ export interface EmbeddingCacheSettings {
   logger?: CacheLogger;
 }
 
+/** The cache `npm start` uses: Redis when `redisUrl` is set (it connects in the background), else the LRU. */
 export function createEmbeddingCache(settings: EmbeddingCacheSettings): EmbeddingCache {
   if (settings.redisUrl) {
     return createRedisCache({ url: settings.redisUrl, ttlSeconds: settings.ttlSeconds, logger: settings.logger });

@@ -57,6 +57,7 @@ export interface ProfileWriteOptions {
   currentContentHashes?: readonly (string | undefined)[];
 }
 
+/** The embedding cache both backends implement; see the module comment for keys and staleness rules. */
 export interface EmbeddingCache {
   readonly backend: 'redis' | 'memory';
   /** Whether the backend answers right now (false while Redis is down or timing out). */

@@ -44,6 +44,10 @@ function profileHash(profile: Profile): string {
   return textHash(profileToText(profile));
 }
 
+/**
+ * The MlService over a loaded model (or none: then every ML call is 503 ml_unavailable and health says why).
+ * Dynamic batching is set up here when `config.dynamicBatching` is on.
+ */
 export function createMlService(options: MlServiceOptions): NodeMlService {
   const { config, cache, store, model } = options;
   const embedder = model.state === 'ready' && config.mlEnabled ? model.embedder : undefined;

@@ -46,6 +46,7 @@ interface Group<I, O> {
   reject(err: unknown): void;
 }
 
+/** Coalesces concurrent `submit` calls into `run` calls, one at a time (see the module comment). */
 export class DynamicBatcher<I, O> {
   private readonly waiting: Group<I, O>[] = [];
   private queued = 0;

@@ -8,6 +8,7 @@ import type { Profile } from '../../shared/types';
 
 export type { MlHealth } from '../../shared/api-types';
 
+/** What the routes may ask of the ML side. */
 export interface MlService {
   /** True when an embedder is loaded and ML is enabled. */
   available(): boolean;
@@ -19,6 +20,8 @@ export interface MlService {
   profileVectors(profiles: readonly Profile[]): Promise<Float32Array[]>;
   /** Drops a profile's cached vector (on PUT/DELETE). */
   forgetProfile(id: string): Promise<void>;
+  /** The /ml/health report, read live from the model state, the cache and the store. */
   health(): Promise<MlHealth>;
+  /** Rejects queued work and releases the model session (on shutdown). */
   close(): Promise<void>;
 }

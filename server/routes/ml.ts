@@ -50,6 +50,7 @@ interface RankRequest {
   weights?: Partial<RankWeights>;
 }
 
+/** Routes `/ml/*` (embeddings, similarity, profile ranking, health, info), mounted under /api/v1. */
 export function mlRoutes(deps: ServerDeps): Hono {
   const { config, ml, store } = deps;
   const app = new Hono();

@@ -18,6 +18,7 @@ export interface CursorState {
 /** Cursors longer than this are not ours: refuse before parsing. */
 const MAX_CURSOR_CHARS = 512;
 
+/** The opaque cursor string for `state` (base64url JSON, version 1). */
 export function encodeCursor(state: CursorState): string {
   const json = JSON.stringify({ v: 1, e: state.epoch, s: state.seq, b: state.baseline });
   return Buffer.from(json, 'utf8').toString('base64url');

@@ -22,6 +22,7 @@ interface LogEntry {
   id: string;
 }
 
+/** A `ProfileStore` in this process's memory; its change log is gone on restart (cursors then must refetch). */
 export class MemoryProfileStore implements ProfileStore {
   readonly backend = 'memory' as const;
   /** Changes with an older epoch's cursor are refused: a restarted process has a new log. */
