@@ -22,8 +22,10 @@ export const FEED_MAX_LIMIT = 1000;
 export const FEED_MAX_EXCLUDE_IDS = 10_000;
 
 interface ParsedFeedRequest {
-  /** The user as the query: a stored profile (profile_id) or one sent inline. */
-  user: Pick<Profile, 'name' | 'headline' | 'bio' | 'tags'> & { id?: string };
+  /** The user as the query: a stored profile (profile_id) or one sent inline (id '' when it has none). */
+  user: Profile;
+  /** True for a stored profile: its vector lives in the profile cache, beside the candidates'. */
+  stored: boolean;
   limit: number;
   excludeIds: string[];
   weights: RankWeights;
@@ -40,25 +42,23 @@ export function feedRoutes(deps: ServerDeps): Hono {
     const excludeIds = optionalIds(body.exclude_ids, 'exclude_ids', FEED_MAX_EXCLUDE_IDS) ?? [];
     // Request weights merged over the configured ones.
     const weights: RankWeights = { ...config.weights, ...optionalWeights(body.weights, 'weights', config.weights) };
-    let user: ParsedFeedRequest['user'];
-    if (hasId) {
-      user = await requireStoredProfile(store, requireId(body.profile_id, 'profile_id'), 'profile_id');
-    } else {
-      const inline = parseInlineProfile(body.profile, 'profile', config.maxTextBytes);
-      user = { name: inline.name, headline: inline.headline, bio: inline.bio, tags: inline.tags };
-      if (inline.id) user.id = inline.id;
-    }
-    return { user, limit, excludeIds, weights };
+    const user = hasId
+      ? await requireStoredProfile(store, requireId(body.profile_id, 'profile_id'), 'profile_id')
+      : parseInlineProfile(body.profile, 'profile', config.maxTextBytes);
+    return { user, stored: hasId, limit, excludeIds, weights };
   }
 
   /** Ranks with similarity; undefined when ML is unavailable or fails on the way (the caller degrades). */
   async function rankWithMl(req: ParsedFeedRequest, candidates: Profile[]): Promise<RankResult | undefined> {
     if (!ml.available()) return undefined;
     try {
-      const [query, vectors] = await Promise.all([
-        ml.embedTexts([profileToText(req.user)]).then((r) => r.vectors[0]),
-        ml.profileVectors(candidates),
-      ]);
+      // A stored user's vector is usually cached already (as someone else's candidate): one profile read.
+      const [query, vectors] = req.stored
+        ? await ml.profileVectors([req.user, ...candidates]).then(([q, ...rest]) => [q, rest] as const)
+        : await Promise.all([
+            ml.embedTexts([profileToText(req.user)]).then((r) => r.vectors[0]),
+            ml.profileVectors(candidates),
+          ]);
       if (!query) return undefined;
       return rankCandidates(query, toRankCandidates(candidates, vectors), { weights: req.weights, limit: req.limit });
     } catch (err) {
@@ -70,7 +70,7 @@ export function feedRoutes(deps: ServerDeps): Hono {
   app.post('/feed', async (c) => {
     const req = await parseRequest(await readJsonObject(c));
     const excluded = new Set(req.excludeIds);
-    if (req.user.id !== undefined) excluded.add(req.user.id);
+    if (req.user.id !== '') excluded.add(req.user.id);
     // Excluded candidates are dropped before ranking, so no vector is computed for them.
     const candidates = (await store.list()).filter((p) => !excluded.has(p.id));
 
