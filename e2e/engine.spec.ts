@@ -424,6 +424,15 @@ test('10,000 cached candidates with 384-dim vectors come back from a handful of 
   console.log(`[engine.spec] 10k×384 cache: save ${r.saveMs.toFixed(0)} ms, warm load+validate+pack ${r.loadMs.toFixed(0)} ms`);
 });
 
+test('saving 10,000 candidates after one edit rewrites only the records holding it', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(() => window.nearfeedHarness.resaveOneChange(10_000, 384, 'nearfeed-resave'));
+  // The middle candidate sits in the third record of 2,000 (profiles and vectors alike).
+  expect(r.written).toEqual(['profiles/00002', 'vectors/synthetic|fp32|384/00002']);
+  expect([r.profiles, r.vectors]).toEqual([10_000, 10_000]);
+  expect([r.editedBio, r.editedHash]).toEqual(['edited', 'edited']);
+});
+
 test('the library build (dist/lib) runs with its own ORT files and ranks the same feed', async ({
   page,
   request,

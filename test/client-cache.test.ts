@@ -8,8 +8,10 @@ import {
   CACHE_FORMAT,
   packProfileChunks,
   packVectorChunks,
+  profileChunkFingerprint,
   unpackProfileChunk,
   unpackVectorChunk,
+  vectorChunkFingerprint,
   type StoredVector,
 } from '../client/cache/chunks';
 import { CandidateSet } from '../client/engine/candidate-set';
@@ -80,6 +82,25 @@ describe('vector chunks', () => {
       expect(r.ok, name).toBe(false);
       if (!r.ok) expect(r.reason, name).toContain(reason);
     }
+  });
+});
+
+describe('record fingerprints (a save skips records it already wrote)', () => {
+  it('change with any vector value, id, hash or profile field, and only then', () => {
+    const vs = vectors(50, 8);
+    const [chunk] = packVectorChunks(KEY, 8, vs);
+    const print = vectorChunkFingerprint(chunk!);
+    expect(vectorChunkFingerprint(structuredClone(chunk!))).toBe(print);
+    const data = chunk!.data.slice();
+    data[123] = Math.fround(data[123]! + 1e-6);
+    expect(vectorChunkFingerprint({ ...chunk!, data })).not.toBe(print);
+    expect(vectorChunkFingerprint({ ...chunk!, hashes: chunk!.hashes.map((h, i) => (i === 7 ? 'x' : h)) })).not.toBe(print);
+    expect(vectorChunkFingerprint({ ...chunk!, ids: chunk!.ids.map((id, i) => (i === 7 ? 'x' : id)) })).not.toBe(print);
+
+    const [pc] = packProfileChunks([1, 2].map((i) => ({ profile: profile(i), hash: `h${i}` })));
+    const edited = { ...pc!, profiles: [pc!.profiles[0]!, { ...pc!.profiles[1]!, engagement: 0.01 }] };
+    expect(profileChunkFingerprint(structuredClone(pc!))).toBe(profileChunkFingerprint(pc!));
+    expect(profileChunkFingerprint(edited)).not.toBe(profileChunkFingerprint(pc!));
   });
 });
 

@@ -7,6 +7,8 @@ import { createStore, del, get, keys, promisifyRequest, set, type UseStore } fro
 import {
   packProfileChunks,
   packVectorChunks,
+  profileChunkFingerprint,
+  vectorChunkFingerprint,
   unpackProfileChunk,
   unpackVectorChunk,
   type HashedProfile,
@@ -50,6 +52,8 @@ export interface LoadReport<T> {
 
 export class FeedCache {
   private readonly store: UseStore;
+  /** Fingerprint of each record this instance wrote, by key (see `replaceRecords`). */
+  private readonly lastWritten = new Map<string, string>();
 
   constructor(dbName = 'nearfeed', storeName = 'cache') {
     this.store = createStore(dbName, storeName);
@@ -60,19 +64,32 @@ export class FeedCache {
     return all.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)).sort();
   }
 
-  /** Replaces every record under `prefix` with `records`, in one transaction (all or nothing). */
-  private async replaceRecords(prefix: string, records: unknown[]): Promise<void> {
+  /**
+   * Replaces every record under `prefix` with `records`, in one transaction (all or nothing). A record this
+   * instance already wrote with the same fingerprint, and whose key is still there, is not written again: a
+   * sync that changed one candidate rewrites its record, not all 10,000 vectors (~15 MB).
+   */
+  private async replaceRecords<T>(prefix: string, records: readonly T[], fingerprint: (record: T) => string): Promise<void> {
     const stale = await this.keysWithPrefix(prefix);
+    const present = new Set(stale);
+    const fresh = records.map((record, i) => {
+      const key = chunkKey(prefix, i);
+      const print = fingerprint(record);
+      return { key, record, print, unchanged: present.has(key) && this.lastWritten.get(key) === print };
+    });
+    this.forgetWritten(prefix);
     await this.store('readwrite', (store) => {
-      const fresh = new Set<string>();
-      records.forEach((record, i) => {
-        const key = chunkKey(prefix, i);
-        fresh.add(key);
-        store.put(record, key);
-      });
-      for (const key of stale) if (!fresh.has(key)) store.delete(key);
+      for (const { key, record, unchanged } of fresh) if (!unchanged) store.put(record, key);
+      const kept = new Set(fresh.map((f) => f.key));
+      for (const key of stale) if (!kept.has(key)) store.delete(key);
       return promisifyRequest(store.transaction);
     });
+    for (const { key, print } of fresh) this.lastWritten.set(key, print);
+  }
+
+  /** Called before a write: a failed one must not leave fingerprints of records that may not be there. */
+  private forgetWritten(prefix: string): void {
+    for (const key of [...this.lastWritten.keys()]) if (key.startsWith(prefix)) this.lastWritten.delete(key);
   }
 
   private async deletePrefix(prefix: string): Promise<void> {
@@ -113,7 +130,7 @@ export class FeedCache {
 
   async saveProfiles(profiles: Iterable<HashedProfile>): Promise<void> {
     try {
-      await this.replaceRecords(PROFILE_PREFIX, packProfileChunks(profiles));
+      await this.replaceRecords(PROFILE_PREFIX, packProfileChunks(profiles), profileChunkFingerprint);
     } catch (err) {
       // Half a candidate set must not look like a whole one: drop it and the cursor so the next sync refetches.
       await this.deletePrefix(PROFILE_PREFIX).catch(() => undefined);
@@ -138,7 +155,7 @@ export class FeedCache {
 
   async saveVectors(modelKey: string, dimension: number, vectors: ReadonlyMap<string, StoredVector>): Promise<void> {
     try {
-      await this.replaceRecords(vectorPrefix(modelKey), packVectorChunks(modelKey, dimension, vectors));
+      await this.replaceRecords(vectorPrefix(modelKey), packVectorChunks(modelKey, dimension, vectors), vectorChunkFingerprint);
     } catch (err) {
       await this.deletePrefix(vectorPrefix(modelKey)).catch(() => undefined);
       throw err;
@@ -188,6 +205,7 @@ export class FeedCache {
 
   /** Everything, e.g. after a must_refetch or from an app's "clear data" button. */
   async clearAll(): Promise<void> {
+    this.lastWritten.clear();
     await this.store('readwrite', (store) => {
       store.clear();
       return promisifyRequest(store.transaction);

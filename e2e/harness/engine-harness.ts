@@ -30,6 +30,11 @@ export interface NearfeedHarness {
    * back the way a warm start does (cache → candidate set → validity check), timing both.
    */
   cacheRoundTrip(n: number, dim: number, databaseName: string): Promise<CacheRoundTrip>;
+  /**
+   * Saves `n` synthetic candidates, edits the middle one and saves again through the same cache, recording the
+   * keys the second save wrote; then reads everything back.
+   */
+  resaveOneChange(n: number, dim: number, databaseName: string): Promise<Resave>;
   /** Switches `start` to the built library (dist/lib/index.js from `npm run build:lib`). */
   useBuiltLibrary(): Promise<void>;
 }
@@ -40,6 +45,33 @@ export interface CacheRoundTrip {
   loaded: number;
   missing: number;
   records: number;
+}
+
+export interface Resave {
+  written: string[];
+  profiles: number;
+  editedBio: string | null;
+  vectors: number;
+  editedHash: string | null;
+}
+
+/** `n` candidates with `dim`-dimensional vectors, ids in order, under a synthetic model key. */
+function synthetic(n: number, dim: number) {
+  const key = `synthetic|fp32|${dim}`;
+  const entries = [];
+  const vectors = new Map<string, { hash: string; vector: Float32Array }>();
+  for (let i = 0; i < n; i++) {
+    const id = `c-${String(i).padStart(6, '0')}`;
+    const hash = `hash-${i}`;
+    entries.push({
+      profile: { id, name: `Name ${i}`, headline: 'Headline', bio: `Bio ${i}`, tags: ['t'], diligence: 0.5, engagement: 0.5, updated_at: '2026-01-01T00:00:00Z' },
+      hash,
+    });
+    const v = new Float32Array(dim);
+    for (let d = 0; d < dim; d++) v[d] = Math.sin(i + d);
+    vectors.set(id, { hash, vector: v });
+  }
+  return { key, entries, vectors };
 }
 
 type Library = typeof import('../../client/index');
@@ -74,20 +106,7 @@ const harness: NearfeedHarness = {
     await set(key, value, createStore(databaseName, 'cache'));
   },
   async cacheRoundTrip(n, dim, databaseName) {
-    const key = `synthetic|fp32|${dim}`;
-    const entries = [];
-    const vectors = new Map<string, { hash: string; vector: Float32Array }>();
-    for (let i = 0; i < n; i++) {
-      const id = `c-${String(i).padStart(6, '0')}`;
-      const hash = `hash-${i}`;
-      entries.push({
-        profile: { id, name: `Name ${i}`, headline: 'Headline', bio: `Bio ${i}`, tags: ['t'], diligence: 0.5, engagement: 0.5, updated_at: '2026-01-01T00:00:00Z' },
-        hash,
-      });
-      const v = new Float32Array(dim);
-      for (let d = 0; d < dim; d++) v[d] = Math.sin(i + d);
-      vectors.set(id, { hash, vector: v });
-    }
+    const { key, entries, vectors } = synthetic(n, dim);
     const writer = new FeedCache(databaseName);
     const t0 = performance.now();
     await writer.saveProfiles(entries);
@@ -103,6 +122,38 @@ const harness: NearfeedHarness = {
     const t2 = performance.now();
     const records = (await harness.records(databaseName)).length;
     return { saveMs: t1 - t0, loadMs: t2 - t1, loaded: set.size, missing: missing.length, records };
+  },
+  async resaveOneChange(n, dim, databaseName) {
+    const { key, entries, vectors } = synthetic(n, dim);
+    const cache = new FeedCache(databaseName);
+    await cache.saveProfiles(entries);
+    await cache.saveVectors(key, dim, vectors);
+    // One candidate in the middle edited: its profile, text hash and vector change, nothing else.
+    const id = entries[Math.floor(n / 2)]!.profile.id;
+    const edited = entries.map((e) => (e.profile.id === id ? { profile: { ...e.profile, bio: 'edited' }, hash: 'edited' } : e));
+    vectors.set(id, { hash: 'edited', vector: new Float32Array(dim).fill(0.25) });
+    const written: string[] = [];
+    const realPut = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function put(this: IDBObjectStore, value: unknown, k?: IDBValidKey) {
+      if (typeof k === 'string') written.push(k);
+      return realPut.call(this, value, k);
+    };
+    try {
+      await cache.saveProfiles(edited);
+      await cache.saveVectors(key, dim, vectors);
+    } finally {
+      IDBObjectStore.prototype.put = realPut;
+    }
+    const reader = new FeedCache(databaseName);
+    const profiles = await reader.loadProfiles();
+    const loaded = await reader.loadVectors(key, dim);
+    return {
+      written,
+      profiles: profiles.value.length,
+      editedBio: profiles.value.find((e) => e.profile.id === id)?.profile.bio ?? null,
+      vectors: loaded.value.size,
+      editedHash: loaded.value.get(id)?.hash ?? null,
+    };
   },
   async useBuiltLibrary() {
     const url = '/dist/lib/index.js';
