@@ -97,10 +97,10 @@ describe.each(backends)('$name profile store', (backend) => {
 
   it('puts, gets, replaces, lists and deletes', async () => {
     expect(await store.get('a')).toBeUndefined();
-    await store.put(profile('b'));
-    await store.put(profile('a'));
+    expect(await store.put(profile('b'))).toBe(true);
+    expect(await store.put(profile('a'))).toBe(true);
     expect(await store.get('a')).toEqual(profile('a'));
-    await store.put(profile('a', 2));
+    expect(await store.put(profile('a', 2))).toBe(false);
     expect(await store.get('a')).toEqual(profile('a', 2));
     expect((await store.list()).map((p) => p.id)).toEqual(['a', 'b']);
     expect((await store.list(['b', 'missing', 'a'])).map((p) => p.id)).toEqual(['b', 'a']);

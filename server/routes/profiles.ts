@@ -41,11 +41,10 @@ export function profileRoutes(deps: ServerDeps): Hono {
     }
     const checked = validateProfile({ ...body, id });
     if (!checked.ok) throw new ApiFailure('validation', checked.message);
-    const existed = (await store.get(id)) !== undefined;
-    await store.put(checked.profile);
+    const created = await store.put(checked.profile);
     await forget(id);
     const res: ProfileResponse = checked.profile;
-    return c.json(res, existed ? 200 : 201);
+    return c.json(res, created ? 201 : 200);
   });
 
   app.delete('/profiles/:id', async (c) => {

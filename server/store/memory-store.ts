@@ -65,8 +65,10 @@ export class MemoryProfileStore implements ProfileStore {
     return [...this.profiles.values()].sort(byId).map((p) => structuredClone(p));
   }
 
-  async put(profile: Profile): Promise<void> {
+  async put(profile: Profile): Promise<boolean> {
+    const created = !this.profiles.has(profile.id);
     this.record(profile.id, structuredClone(profile));
+    return created;
   }
 
   async delete(id: string): Promise<boolean> {

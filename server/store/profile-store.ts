@@ -61,8 +61,8 @@ export interface ProfileStore {
   get(id: string): Promise<Profile | undefined>;
   /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */
   list(ids?: readonly string[]): Promise<Profile[]>;
-  /** Creates or replaces, and logs the change. */
-  put(profile: Profile): Promise<void>;
+  /** Creates or replaces, and logs the change; true when it created (decided atomically with the write). */
+  put(profile: Profile): Promise<boolean>;
   /** True when something was deleted (and a tombstone logged); false when the id was unknown. */
   delete(id: string): Promise<boolean>;
   /**

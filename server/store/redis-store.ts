@@ -62,13 +62,13 @@ const ENSURE_EPOCH = `redis.call('SET', KEYS[6], ARGV[1], 'NX')`;
  */
 const WRITE_EPOCH = `if redis.call('EXISTS', KEYS[4]) == 0 then redis.call('SET', KEYS[6], ARGV[1]) end`;
 
-/** ARGV: epoch candidate, id, json → new seq */
+/** ARGV: epoch candidate, id, json → 1 created, 0 replaced */
 const PUT_LUA = `${WRITE_EPOCH}
 local seq = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+local created = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
-return seq`;
+return created`;
 
 /** ARGV: epoch candidate, id, max tombstones → 1 deleted, 0 missing */
 const DELETE_LUA = `if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
@@ -259,9 +259,10 @@ export class RedisProfileStore implements ProfileStore {
       .map((id) => parseProfile(all[id] as string));
   }
 
-  async put(profile: Profile): Promise<void> {
+  async put(profile: Profile): Promise<boolean> {
     const json = JSON.stringify(profile);
-    await this.run(() => this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, json));
+    const created = await this.run(() => this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, json));
+    return created === 1;
   }
 
   async delete(id: string): Promise<boolean> {
