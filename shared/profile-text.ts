@@ -11,6 +11,8 @@
  * Tags keep their order (it is the user's), and exact duplicates after normalisation are dropped.
  * Changing this format changes every vector: bump nothing silently; caches are keyed by the hash of the text.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Profile } from './types';
 
 /** The fields that make up the embedded text; id, scores and time never do. */
@@ -48,17 +50,16 @@ export function profileToText(profile: ProfileTextFields): string {
   return text;
 }
 
-/** SHA-256 of the UTF-8 bytes of `text`, lower-case hex. WebCrypto: same result in browser and Node. */
+/**
+ * SHA-256 of the UTF-8 bytes of `text`, lower-case hex; the same result in browser and Node. WebCrypto when
+ * present; browsers hide it outside secure contexts (an app served over plain http from another host), and
+ * then @noble/hashes computes the same digest, so sync and the vector cache still work there.
+ */
 export async function sha256Hex(text: string): Promise<string> {
+  const bytes = new TextEncoder().encode(text);
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) {
-    throw new Error('sha256Hex needs WebCrypto (globalThis.crypto.subtle): a secure context in browsers, Node >= 20');
-  }
-  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
-  const bytes = new Uint8Array(digest);
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += (bytes[i] as number).toString(16).padStart(2, '0');
-  return hex;
+  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', bytes)) : sha256(bytes);
+  return bytesToHex(digest);
 }
 
 /** Content hash of a profile: `sha256Hex(profileToText(profile))`. Keys cached vectors. */

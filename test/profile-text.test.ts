@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { contentHash, normalizeText, profileToText, sha256Hex } from '../shared/profile-text';
 import type { Profile } from '../shared/types';
 
@@ -83,6 +83,19 @@ describe('sha256Hex and contentHash', () => {
   it('hashes UTF-8 bytes, agreeing with node:crypto', async () => {
     for (const text of ['Jos\u00e9 – caf\u00e9 ☕', '🚀 launch', profileToText(ada)]) {
       expect(await sha256Hex(text)).toBe(nodeSha256(text));
+    }
+  });
+
+  it('without WebCrypto (a browser page outside a secure context) gives the same digests', async () => {
+    const texts = ['', 'abc', 'Jos\u00e9 – caf\u00e9 ☕', profileToText(ada)];
+    const withSubtle = await Promise.all(texts.map(sha256Hex));
+    vi.stubGlobal('crypto', {});
+    try {
+      expect(globalThis.crypto.subtle).toBeUndefined();
+      expect(await Promise.all(texts.map(sha256Hex))).toEqual(withSubtle);
+      expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    } finally {
+      vi.unstubAllGlobals();
     }
   });
 
