@@ -39,6 +39,8 @@ export class WorkerEmbedder implements Embedder {
   ) {
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
     worker.onerror = (event: ErrorEvent) => this.fail(new Error(`embedding worker failed: ${event.message}`));
+    // A reply that cannot be deserialised names no request: fail them all rather than leave one waiting forever.
+    worker.onmessageerror = () => this.fail(new Error('embedding worker sent a message that could not be read'));
   }
 
   /** Starts a worker and loads the model in it; rejects when the model or ONNX Runtime cannot load. */
