@@ -307,14 +307,15 @@ describe('hub ids', () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'nearfeed-hub-cache-'));
     const hub = await serveAsHub(MODEL_DIR, repo);
     try {
-      const online = await createNodeEmbedder({
+      const options = {
         model: repo,
         dtype: 'fp32',
         device: 'cpu',
         hub: { endpoint: hub.endpoint, cacheDir },
         fallbackModelDir: MODEL_DIR,
         logger: quiet,
-      });
+      } as const;
+      const online = await createNodeEmbedder(options);
       expect(online.notes).toEqual([]);
       // max_seq_length came from the repository's sentence_bert_config.json (the tokenizer would say 512).
       expect(online.embedder.info).toMatchObject({
@@ -334,14 +335,8 @@ describe('hub ids', () => {
 
       await hub.close();
       const served = hub.requests.length;
-      const offline = await createNodeEmbedder({
-        model: repo,
-        dtype: 'fp32',
-        device: 'cpu',
-        hub: { endpoint: hub.endpoint, cacheDir },
-        fallbackModelDir: MODEL_DIR,
-        logger: quiet,
-      });
+      // Same options, hub gone: everything must come from the download cache.
+      const offline = await createNodeEmbedder(options);
       expect(offline.notes).toEqual([]);
       expect(offline.embedder.info).toEqual({ ...online.embedder.info });
       expect(hub.requests).toHaveLength(served);
