@@ -6,6 +6,7 @@
 import type { EmbeddingDtype } from './embedder';
 import type { RankWeights } from './types';
 import { DEFAULT_WEIGHTS, normaliseWeights } from './scoring';
+import { DEFAULT_TASTE_WEIGHTS, type TasteWeights } from './recommend/options';
 
 /** Where inference runs. The library's own 'auto' does not fall back, so nearfeed resolves it itself. */
 export type MlDevice = 'cpu' | 'cuda' | 'webgpu' | 'auto';
@@ -21,6 +22,8 @@ export interface NearfeedConfig {
   mlDevice: MlDevice;
   /** ML_SIMILARITY_WEIGHT, ML_DILIGENCE_WEIGHT, ML_ENGAGEMENT_WEIGHT, normalised to sum 1. */
   weights: RankWeights;
+  /** TASTE_ALPHA, TASTE_BETA, TASTE_GAMMA: Rocchio weights of the taste vector (not normalised). */
+  taste: TasteWeights;
   /** MAX_SEQ_LENGTH: overrides the model's max_seq_length when set. */
   maxSeqLength?: number;
 }
@@ -42,6 +45,7 @@ export const DEFAULT_CONFIG: Readonly<NearfeedConfig> = Object.freeze({
   embeddingDtype: 'fp32',
   mlDevice: 'auto',
   weights: Object.freeze({ ...DEFAULT_WEIGHTS }),
+  taste: Object.freeze({ ...DEFAULT_TASTE_WEIGHTS }),
 });
 
 /** One row per env variable, for READMEs, `--help` output and server config built on top. */
@@ -62,6 +66,9 @@ export type EnvVariable =
   | 'ML_SIMILARITY_WEIGHT'
   | 'ML_DILIGENCE_WEIGHT'
   | 'ML_ENGAGEMENT_WEIGHT'
+  | 'TASTE_ALPHA'
+  | 'TASTE_BETA'
+  | 'TASTE_GAMMA'
   | 'MAX_SEQ_LENGTH';
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
@@ -108,6 +115,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     description: 'Weight of the candidate engagement score.',
   },
   {
+    name: 'TASTE_ALPHA',
+    default: String(DEFAULT_TASTE_WEIGHTS.alpha),
+    allowed: 'number in (0, 1]',
+    description: "Weight of the user's own profile in the taste vector (Rocchio α).",
+  },
+  {
+    name: 'TASTE_BETA',
+    default: String(DEFAULT_TASTE_WEIGHTS.beta),
+    allowed: 'number in [0, 1]',
+    description: 'Weight of the liked / connected profiles in the taste vector (Rocchio β).',
+  },
+  {
+    name: 'TASTE_GAMMA',
+    default: String(DEFAULT_TASTE_WEIGHTS.gamma),
+    allowed: 'number in [0, 1]',
+    description: 'Weight of the passed profiles, subtracted, in the taste vector (Rocchio γ).',
+  },
+  {
     name: 'MAX_SEQ_LENGTH',
     default: '',
     allowed: 'positive integer',
@@ -149,6 +174,9 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
       similarity: source.ML_SIMILARITY_WEIGHT,
       diligence: source.ML_DILIGENCE_WEIGHT,
       engagement: source.ML_ENGAGEMENT_WEIGHT,
+      alpha: source.TASTE_ALPHA,
+      beta: source.TASTE_BETA,
+      gamma: source.TASTE_GAMMA,
       maxSeqLength: source.MAX_SEQ_LENGTH,
     },
     ENV_NAMES,
@@ -162,6 +190,8 @@ export interface ConfigOptions {
   embeddingDtype?: EmbeddingDtype;
   mlDevice?: MlDevice;
   weights?: Partial<RankWeights>;
+  /** Rocchio weights of the taste vector, merged over DEFAULT_TASTE_WEIGHTS. */
+  taste?: Partial<TasteWeights>;
   maxSeqLength?: number;
 }
 
@@ -180,6 +210,9 @@ export function configFromOptions(options: ConfigOptions = {}): ParsedConfig {
       similarity: options.weights?.similarity,
       diligence: options.weights?.diligence,
       engagement: options.weights?.engagement,
+      alpha: options.taste?.alpha,
+      beta: options.taste?.beta,
+      gamma: options.taste?.gamma,
       maxSeqLength: options.maxSeqLength,
     },
     OPTION_NAMES,
@@ -196,6 +229,9 @@ type Field =
   | 'similarity'
   | 'diligence'
   | 'engagement'
+  | 'alpha'
+  | 'beta'
+  | 'gamma'
   | 'maxSeqLength';
 
 type RawConfig = Record<Field, unknown>;
@@ -208,6 +244,9 @@ const ENV_NAMES: Readonly<Record<Field, string>> = {
   similarity: 'ML_SIMILARITY_WEIGHT',
   diligence: 'ML_DILIGENCE_WEIGHT',
   engagement: 'ML_ENGAGEMENT_WEIGHT',
+  alpha: 'TASTE_ALPHA',
+  beta: 'TASTE_BETA',
+  gamma: 'TASTE_GAMMA',
   maxSeqLength: 'MAX_SEQ_LENGTH',
 };
 
@@ -219,6 +258,9 @@ const OPTION_NAMES: Readonly<Record<Field, string>> = {
   similarity: 'weights.similarity',
   diligence: 'weights.diligence',
   engagement: 'weights.engagement',
+  alpha: 'taste.alpha',
+  beta: 'taste.beta',
+  gamma: 'taste.gamma',
   maxSeqLength: 'maxSeqLength',
 };
 
@@ -230,6 +272,7 @@ function resolve(raw: RawConfig, names: Readonly<Record<Field, string>>): Parsed
     embeddingDtype: parseEnum(raw.embeddingDtype, names.embeddingDtype, EMBEDDING_DTYPES, DEFAULT_CONFIG.embeddingDtype),
     mlDevice: parseEnum(raw.mlDevice, names.mlDevice, ML_DEVICES, DEFAULT_CONFIG.mlDevice),
     weights: parseWeights(raw, names, warnings),
+    taste: parseTaste(raw, names),
   };
   const maxSeqLength = parsePositiveInt(raw.maxSeqLength, names.maxSeqLength);
   if (maxSeqLength !== undefined) config.maxSeqLength = maxSeqLength;
@@ -331,6 +374,17 @@ function parseWeights(raw: RawConfig, names: Readonly<Record<Field, string>>, wa
     );
   }
   return normalised;
+}
+
+/** Rocchio weights: each a weight in [0, 1] like the rerank weights, α > 0 (the profile always anchors the query). */
+function parseTaste(raw: RawConfig, names: Readonly<Record<Field, string>>): TasteWeights {
+  const alpha = parseWeight(raw.alpha, names.alpha, DEFAULT_TASTE_WEIGHTS.alpha);
+  if (alpha === 0) throw new ConfigError(names.alpha, raw.alpha, `${names.alpha} must be a number in (0, 1], got 0`);
+  return {
+    alpha,
+    beta: parseWeight(raw.beta, names.beta, DEFAULT_TASTE_WEIGHTS.beta),
+    gamma: parseWeight(raw.gamma, names.gamma, DEFAULT_TASTE_WEIGHTS.gamma),
+  };
 }
 
 /** For messages: enough digits to be exact for typed values, without float noise (0.30000000000000004). */

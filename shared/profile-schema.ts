@@ -102,6 +102,11 @@ const timeSchema = z.iso.datetime({
   error: rule('must be an ISO 8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z"'),
 });
 
+/** A profile id (1-128 characters, no control characters); other schemas naming a profile reuse it. */
+export const profileIdSchema = idSchema;
+/** An ISO 8601 date-time with a zone, as `updated_at` takes it. */
+export const isoTimeSchema = timeSchema;
+
 /** A candidate profile as accepted on input (`updated_at` optional: see the module comment). */
 export const profileInputSchema = z.object(
   {

@@ -53,6 +53,12 @@ export interface RankOptions {
   limit?: number;
   /** Candidates never returned (e.g. the user's own profile, already seen items). */
   excludeIds?: Iterable<string>;
+  /**
+   * Per-row factors the weighted total is multiplied by before the top-k, row i of the matrix (index i of the
+   * candidate array) by `multipliers[i]`; each finite and >= 0. The hook later layers (shared/recommend: fatigue,
+   * freshness) use to change the order without a second ranking pass. Absent: every factor is 1.
+   */
+  multipliers?: Float64Array;
 }
 
 export interface RankedResult {
@@ -215,6 +221,7 @@ export function rankCandidates(
   const weights = resolveWeights(options.weights, mlApplied);
   const limit = resolveLimit(options.limit, n);
   const excluded = excludedMask(matrix.ids, options.excludeIds);
+  const multipliers = checkMultipliers(options.multipliers, n);
 
   const totals = new Float64Array(n);
   const sims = mlApplied ? new Float64Array(n) : null;
@@ -236,7 +243,8 @@ export function rankCandidates(
       checkFeature(d, 'diligence', i, id);
       checkFeature(e, 'engagement', i, id);
     }
-    totals[i] = sims ? ws * (sims[i] as number) + wd * d + we * e : wd * d + we * e;
+    const t = sims ? ws * (sims[i] as number) + wd * d + we * e : wd * d + we * e;
+    totals[i] = multipliers === undefined ? t : t * (multipliers[i] as number);
   }
 
   const order = limit < n ? topK(totals, ids, excluded, limit) : sortAll(totals, ids, excluded);
@@ -418,6 +426,16 @@ function checkQuery(query: Float32Array, m: CandidateMatrix): number {
   const norm = Math.sqrt(dotRange(query, 0, query, 0, query.length));
   if (norm === 0 && query.length > 0) throw new Error('query is a zero vector, cosine similarity is undefined');
   return norm;
+}
+
+function checkMultipliers(m: Float64Array | undefined, n: number): Float64Array | undefined {
+  if (m === undefined) return undefined;
+  if (m.length !== n) throw new Error(`multipliers has ${m.length} values for ${n} candidates`);
+  for (let i = 0; i < n; i++) {
+    const x = m[i] as number;
+    if (!(x >= 0 && Number.isFinite(x))) throw new Error(`multipliers[${i}] must be a finite number >= 0, got ${String(x)}`);
+  }
+  return m;
 }
 
 function resolveLimit(limit: number | undefined, n: number): number {

@@ -30,6 +30,7 @@ describe('parseConfig (env)', () => {
       embeddingDtype: 'fp32',
       mlDevice: 'auto',
       weights: { similarity: 0.6, diligence: 0.3, engagement: 0.1 },
+      taste: { alpha: 1, beta: 0.75, gamma: 0.25 },
     });
     expect(config.maxSeqLength).toBeUndefined();
     expect(warnings).toEqual([]);
@@ -52,6 +53,9 @@ describe('parseConfig (env)', () => {
       ML_SIMILARITY_WEIGHT: '0.5',
       ML_DILIGENCE_WEIGHT: '0.25',
       ML_ENGAGEMENT_WEIGHT: '0.25',
+      TASTE_ALPHA: '0.9',
+      TASTE_BETA: '0.5',
+      TASTE_GAMMA: '0',
       MAX_SEQ_LENGTH: '128',
     });
     expect(config).toEqual({
@@ -60,6 +64,7 @@ describe('parseConfig (env)', () => {
       embeddingDtype: 'q8',
       mlDevice: 'cuda',
       weights: { similarity: 0.5, diligence: 0.25, engagement: 0.25 },
+      taste: { alpha: 0.9, beta: 0.5, gamma: 0 },
       maxSeqLength: 128,
     });
     expect(warnings).toEqual([]);
@@ -155,6 +160,14 @@ describe('parseConfig (env)', () => {
     expect(err.message).toBe(`MAX_SEQ_LENGTH must be a positive integer (1 or more), got "${value}"`);
   });
 
+  it('reads the Rocchio weights and checks them like the rerank weights', () => {
+    expect(parseConfig({ TASTE_ALPHA: '0.8', TASTE_BETA: '1', TASTE_GAMMA: '0' }).config.taste).toEqual({ alpha: 0.8, beta: 1, gamma: 0 });
+    expect(configFromOptions({ taste: { beta: 0.5 } }).config.taste).toEqual({ alpha: 1, beta: 0.5, gamma: 0.25 });
+    expect(configError(() => parseConfig({ TASTE_BETA: '1.5' })).message).toBe('TASTE_BETA must be a number in [0, 1], got "1.5"');
+    expect(configError(() => parseConfig({ TASTE_ALPHA: '0' })).message).toBe('TASTE_ALPHA must be a number in (0, 1], got 0');
+    expect(configError(() => configFromOptions({ taste: { gamma: -1 } })).variable).toBe('taste.gamma');
+  });
+
   it('documents every variable with its default and allowed values', () => {
     expect(CONFIG_VARIABLES.map((v) => v.name)).toEqual([
       'ML_ENABLED',
@@ -164,6 +177,9 @@ describe('parseConfig (env)', () => {
       'ML_SIMILARITY_WEIGHT',
       'ML_DILIGENCE_WEIGHT',
       'ML_ENGAGEMENT_WEIGHT',
+      'TASTE_ALPHA',
+      'TASTE_BETA',
+      'TASTE_GAMMA',
       'MAX_SEQ_LENGTH',
     ]);
     // The documented defaults parse back to the default config.
