@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer, env as transformersEnv } from '@huggingface/transformers';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { EngineStatus } from '../client/types';
-import type { MlInfo } from '../shared/api-types';
+import type { MlInfo } from '../shared/api';
 import type {} from '../client/demo/test-hook'; // window.__nearfeed
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { installNetworkGuard, type NetworkGuard } from '../e2e/support/network-guard';

@@ -1,6 +1,6 @@
 /** Everything in shared/: the code the browser package and the server both run. */
 export * from './types';
-export * from './api-types';
+export * from './api';
 export * from './embedder';
 export * from './config';
 export * from './scoring';

@@ -12,6 +12,7 @@
  * - Unknown fields are dropped, not rejected: clients may send more than the server keeps.
  */
 import { z } from 'zod';
+import { formatPath, rule } from './api/common';
 import { profileToText } from './profile-text';
 import type { Profile } from './types';
 
@@ -47,24 +48,6 @@ export interface ValidateProfileOptions {
 
 // ---------------------------------------------------------------------------------------------------------
 // Schemas. Every error callback returns the rule and what was received; `formatIssue` prefixes the field.
-
-type Issue = { input?: unknown };
-
-function got(input: unknown): string {
-  if (input === undefined) return 'nothing';
-  if (typeof input === 'string') {
-    return input.length > 40 ? `a string of ${input.length} characters` : JSON.stringify(input);
-  }
-  if (Array.isArray(input)) return `${input.length} items`;
-  if (input === null) return 'null';
-  if (typeof input === 'object') return 'an object';
-  return String(input);
-}
-
-const rule =
-  (text: string) =>
-  (iss: Issue): string =>
-    `${text}, got ${got(iss.input)}`;
 
 const NO_CONTROL = /^[^\p{Cc}]*$/u;
 
@@ -173,15 +156,7 @@ export function validateUserProfile(input: unknown): UserProfileValidation {
   return { ok: true, profile };
 }
 
-/** `["tags", 3]` → `tags[3]`; the root → `root`. */
-export function formatPath(path: readonly PropertyKey[], root: string): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || root;
-}
+export { formatPath } from './api/common';
 
 function failure(
   issue: { path: readonly PropertyKey[]; message: string; code?: string; input?: unknown } | undefined,

@@ -49,19 +49,5 @@ export interface RankWeights {
   engagement: number;
 }
 
-/** Error body of every non-2xx response. */
-export interface ApiError {
-  error: string;
-  error_type:
-    | 'invalid_json'
-    | 'empty_input'
-    | 'validation'
-    | 'payload_too_large'
-    | 'batch_too_large'
-    | 'not_found'
-    | 'overloaded'
-    | 'ml_unavailable'
-    | 'must_refetch'
-    | 'store_unavailable'
-    | 'internal';
-}
+/** Error body of every non-2xx response (declared with the API's schemas). */
+export type { ApiError } from './api/common';

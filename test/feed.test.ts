@@ -13,7 +13,7 @@ import { demoProfiles } from '../server/data/demo-profiles';
 import type { ServerConfig } from '../server/deps';
 import { createNodeEmbedder } from '../server/embedder/node-embedder';
 import type { MlService } from '../server/ml/ml-service';
-import type { FeedResponse } from '../shared/api-types';
+import type { FeedResponse } from '../shared/api';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import {
   TEST_MODEL_DIR,

@@ -13,7 +13,7 @@ import { createMemoryCache } from '../server/cache/memory-cache';
 import { createRedisCache } from '../server/cache/redis-cache';
 import { loadServerConfig } from '../server/config';
 import { loadModel } from '../server/main';
-import type { MlHealth } from '../shared/api-types';
+import type { MlHealth } from '../shared/api';
 import { buildTestApp, loadTestEmbedder, post } from './support/ml-fixture';
 
 let embedder: Embedder;

@@ -78,7 +78,7 @@ describe('validateProfile', () => {
     [{ headline: 'h'.repeat(301) }, 'headline', '"headline" must be a string of at most 300 characters, got a string of 301 characters'],
     [{ bio: 'b'.repeat(5001) }, 'bio', '"bio" must be a string of at most 5000 characters, got a string of 5001 characters'],
     [{ tags: 'ai' }, 'tags', '"tags" must be an array of at most 50 strings, got "ai"'],
-    [{ tags: Array(51).fill('t') }, 'tags', '"tags" must be an array of at most 50 strings, got 51 items'],
+    [{ tags: Array(51).fill('t') }, 'tags', '"tags" must be an array of at most 50 strings, got an array of 51 items'],
     [{ tags: ['ok', 't'.repeat(65)] }, 'tags[1]', '"tags[1]" must be a string of 1-64 characters, got a string of 65 characters'],
     [{ tags: ['ok', ''] }, 'tags[1]', '"tags[1]" must be a string of 1-64 characters, got ""'],
     [{ tags: ['ok', 3] }, 'tags[1]', '"tags[1]" must be a string of 1-64 characters, got 3'],

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api-types';
+import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api';
 import type { ApiError, Profile } from '../shared/types';
 import { createApp } from '../server/app';
 import { demoProfiles } from '../server/data/demo-profiles';

@@ -12,7 +12,7 @@ import { profileToText } from '../shared/profile-text';
 import type { Profile } from '../shared/types';
 import { demoProfiles } from '../server/data/demo-profiles';
 import type { MlService } from '../server/ml/ml-service';
-import type { SyncResponse } from '../shared/api-types';
+import type { SyncResponse } from '../shared/api';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import type { ProfileStore } from '../server/store/profile-store';
 import { RedisProfileStore } from '../server/store/redis-store';

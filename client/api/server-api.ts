@@ -10,13 +10,13 @@ import type {
   FeedResponse,
   MlInfo,
   SyncResponse,
-} from '../../shared/api-types';
+} from '../../shared/api';
 import type { ApiError, RankWeights } from '../../shared/types';
 import { errorText } from '../error-text';
 import type { UserProfile } from '../types';
 
 // The wire types live in shared/api-types.ts; re-exported for the client modules that import them from here.
-export type { MlInfo, SyncChange, SyncEmbedding } from '../../shared/api-types';
+export type { MlInfo, SyncChange, SyncEmbedding } from '../../shared/api';
 
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';

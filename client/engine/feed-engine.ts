@@ -7,7 +7,7 @@ import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
 import { profileToText } from '../../shared/profile-text';
 import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
 import type { Profile, RankWeights } from '../../shared/types';
-import type { MlInfo } from '../../shared/api-types';
+import type { MlInfo } from '../../shared/api';
 import { ApiRequestError, ServerApi } from '../api/server-api';
 import { FeedCache, type ModelMeta } from '../cache/feed-cache';
 import { pullChanges } from '../sync/sync-client';

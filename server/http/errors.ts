@@ -3,12 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import type { ApiError } from '../../shared/types';
 import { StoreUnavailableError } from '../store/profile-store';
 
-const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 422 | 429 | 500 | 503> = {
+const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503> = {
   invalid_json: 400,
   empty_input: 400,
   validation: 422,
   payload_too_large: 413,
   batch_too_large: 413,
+  unsupported_media_type: 415,
   not_found: 404,
   overloaded: 429,
   ml_unavailable: 503,
@@ -22,6 +23,8 @@ export class ApiFailure extends HTTPException {
   constructor(
     readonly errorType: ApiError['error_type'],
     message: string,
+    /** The request field at fault (`requests[2].limit`), for error shapes that carry it (OpenAI's `param`). */
+    readonly param: string | null = null,
   ) {
     super(STATUS[errorType], { message });
   }

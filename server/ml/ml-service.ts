@@ -2,11 +2,11 @@
  * The server's ML facade: the embedder (or why there is none), the cache in front of it, dynamic batching
  * of concurrent requests, and health. Routes use this, never the embedder directly.
  */
-import type { MlHealth } from '../../shared/api-types';
+import type { MlHealth } from '../../shared/api';
 import type { EmbedderInfo } from '../../shared/embedder';
 import type { Profile } from '../../shared/types';
 
-export type { MlHealth } from '../../shared/api-types';
+export type { MlHealth } from '../../shared/api';
 
 /** What the routes may ask of the ML side. */
 export interface MlService {

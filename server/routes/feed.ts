@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { profileToText } from '../../shared/profile-text';
 import { rankCandidates, type RankResult } from '../../shared/scoring';
-import type { FeedResponse } from '../../shared/api-types';
+import type { FeedResponse } from '../../shared/api';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';

@@ -3,42 +3,31 @@
  * validate, call the MlService and shape the JSON; inference, caching and batching live behind MlService.
  */
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import { cosineSimilarity, rankCandidates } from '../../shared/scoring';
 import { float32ToBase64 } from '../../shared/base64';
 import { profileToText } from '../../shared/profile-text';
-import type {
-  EmbeddingBatchResponse,
-  EmbeddingResponse,
-  MlInfo,
-  RankBatchResponse,
-  RankResponseJson,
-  SimilarityBatchResponse,
-  SimilarityResponse,
-} from '../../shared/api-types';
+import {
+  DEFAULT_RANK_LIMIT,
+  embeddingBatchRequestSchema,
+  embeddingRequestSchema,
+  rankBatchRequestSchema,
+  rankRequestSchema,
+  similarityBatchRequestSchema,
+  similarityRequestSchema,
+  type EmbeddingBatchResponse,
+  type EmbeddingResponse,
+  type MlInfo,
+  type RankBatchResponse,
+  type RankResponseJson,
+  type SimilarityBatchResponse,
+  type SimilarityResponse,
+} from '../../shared/api/ml';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
-import {
-  optionalEnum,
-  optionalIds,
-  optionalInt,
-  readJsonObject,
-  requireBatch,
-  requireId,
-  requireObject,
-  requireText,
-  requireTexts,
-  type JsonObject,
-} from '../http/body';
-import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField, requireStoredProfile, toRankCandidates } from '../http/rank-input';
+import { requireStoredProfile, toRankCandidates } from '../http/rank-input';
+import { jsonBody } from '../http/validate';
 import { VERSION } from '../http/version';
-
-/** Most results one rank request returns. */
-export const MAX_RANK_LIMIT = 10_000;
-/** Results of a rank request without `limit`. */
-export const DEFAULT_RANK_LIMIT = 20;
-/** Most explicit candidate ids one rank request may name. */
-export const MAX_CANDIDATE_IDS = 10_000;
 
 interface RankRequest {
   profileId?: string;
@@ -48,6 +37,18 @@ interface RankRequest {
   candidateIds?: string[];
   limit: number;
   weights?: Partial<RankWeights>;
+}
+
+/** A parsed rank request body (or batch item); `field` is where it sits in the request ('' for the body). */
+function rankRequest(body: z.output<ReturnType<typeof rankRequestSchema>>, field: string): RankRequest {
+  return {
+    profileId: body.profile_id ?? undefined,
+    profileIdField: field ? `${field}.profile_id` : 'profile_id',
+    profile: body.profile ?? undefined,
+    candidateIds: body.candidate_ids ?? undefined,
+    limit: body.limit ?? DEFAULT_RANK_LIMIT,
+    weights: body.weights ?? undefined,
+  };
 }
 
 /** Routes `/ml/*` (embeddings, similarity, profile ranking, health, info), mounted under /api/v1. */
@@ -61,63 +62,37 @@ export function mlRoutes(deps: ServerDeps): Hono {
     return { model: info?.model ?? config.embeddingModel, dimension: info?.dimension ?? 0 };
   }
 
-  app.post('/embeddings', async (c) => {
-    const body = await readJsonObject(c);
-    const text = requireText(body.text, 'text', config.maxTextBytes);
+  app.post('/embeddings', jsonBody(embeddingRequestSchema(config)), async (c) => {
+    const { text } = c.req.valid('json');
     const { vectors } = await ml.embedTexts([text]);
     const res: EmbeddingResponse = { embedding: Array.from(vectors[0]!), ...modelFields() };
     return c.json(res);
   });
 
-  app.post('/embeddings/batch', async (c) => {
-    const body = await readJsonObject(c);
-    const texts = requireTexts(body.texts, 'texts', config.maxBatchSize, config.maxTextBytes);
-    const encoding = optionalEnum(body.encoding, 'encoding', ['float', 'base64'] as const) ?? 'float';
+  app.post('/embeddings/batch', jsonBody(embeddingBatchRequestSchema(config)), async (c) => {
+    const { texts, encoding: asked } = c.req.valid('json');
+    const encoding = asked ?? 'float';
     const { vectors, cached } = await ml.embedTexts(texts);
     const embeddings = encoding === 'base64' ? vectors.map(float32ToBase64) : vectors.map((v) => Array.from(v));
     const res: EmbeddingBatchResponse = { embeddings, ...modelFields(), encoding, cached };
     return c.json(res);
   });
 
-  app.post('/similarity', async (c) => {
-    const body = await readJsonObject(c);
-    const a = requireText(body.a, 'a', config.maxTextBytes);
-    const b = requireText(body.b, 'b', config.maxTextBytes);
+  app.post('/similarity', jsonBody(similarityRequestSchema(config)), async (c) => {
+    const { a, b } = c.req.valid('json');
     const { vectors } = await ml.embedTexts([a, b]);
     const res: SimilarityResponse = { similarity: cosineSimilarity(vectors[0]!, vectors[1]!), model: modelFields().model };
     return c.json(res);
   });
 
-  app.post('/similarity/batch', async (c) => {
-    const body = await readJsonObject(c);
-    const pairs = requireBatch(body.pairs, 'pairs', config.maxBatchSize).map((item, i) => {
-      const pair = requireObject(item, `pairs[${i}]`);
-      return {
-        a: requireText(pair.a, `pairs[${i}].a`, config.maxTextBytes),
-        b: requireText(pair.b, `pairs[${i}].b`, config.maxTextBytes),
-      };
-    });
+  app.post('/similarity/batch', jsonBody(similarityBatchRequestSchema(config)), async (c) => {
+    const { pairs } = c.req.valid('json');
     // embedTexts embeds each distinct text once, however often it appears.
     const { vectors } = await ml.embedTexts(pairs.flatMap((p) => [p.a, p.b]));
     const similarities = pairs.map((_, i) => cosineSimilarity(vectors[2 * i]!, vectors[2 * i + 1]!));
     const res: SimilarityBatchResponse = { similarities, model: modelFields().model };
     return c.json(res);
   });
-
-  function parseRankRequest(value: unknown, field: string): RankRequest {
-    const at = (name: string) => (field ? `${field}.${name}` : name);
-    const body: JsonObject = requireObject(value, field || 'body');
-    const hasId = queryProfileField(body, at) === 'profile_id';
-    const weights = optionalWeights(body.weights, at('weights'), config.weights);
-    return {
-      profileId: hasId ? requireId(body.profile_id, at('profile_id')) : undefined,
-      profileIdField: at('profile_id'),
-      profile: !hasId ? parseInlineProfile(body.profile, at('profile'), config.maxTextBytes) : undefined,
-      candidateIds: optionalIds(body.candidate_ids, at('candidate_ids'), MAX_CANDIDATE_IDS),
-      limit: optionalInt(body.limit, at('limit'), 1, MAX_RANK_LIMIT) ?? DEFAULT_RANK_LIMIT,
-      weights,
-    };
-  }
 
   /** The request with its query profile found (404 when a `profile_id` is unknown) and its candidates read. */
   async function resolve(req: RankRequest): Promise<{ req: RankRequest; query: Profile; candidates: Profile[] }> {
@@ -176,18 +151,14 @@ export function mlRoutes(deps: ServerDeps): Hono {
     });
   }
 
-  app.post('/profiles/rank', async (c) => {
-    const body = await readJsonObject(c);
-    const [res] = await rankAll([parseRankRequest(body, '')]);
+  app.post('/profiles/rank', jsonBody(rankRequestSchema(config)), async (c) => {
+    const [res] = await rankAll([rankRequest(c.req.valid('json'), '')]);
     return c.json(res!);
   });
 
-  app.post('/profiles/rank/batch', async (c) => {
-    const body = await readJsonObject(c);
-    // Validate every request before running any, so a bad item fails the call without partial work.
-    const requests = requireBatch(body.requests, 'requests', config.maxBatchSize).map((r, i) =>
-      parseRankRequest(r, `requests[${i}]`),
-    );
+  // The schema validates every request before any runs, so a bad item fails the call without partial work.
+  app.post('/profiles/rank/batch', jsonBody(rankBatchRequestSchema(config)), async (c) => {
+    const requests = c.req.valid('json').requests.map((r, i) => rankRequest(r, `requests[${i}]`));
     const results = await rankAll(requests);
     const res: RankBatchResponse = { results };
     return c.json(res);

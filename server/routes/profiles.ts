@@ -3,7 +3,7 @@
  * cached vector, so the next feed or sync embeds the new text.
  */
 import { Hono } from 'hono';
-import type { ProfileDeleteResponse, ProfileResponse } from '../../shared/api-types';
+import type { ProfileDeleteResponse, ProfileResponse } from '../../shared/api';
 import { validateProfile } from '../../shared/profile-schema';
 import type { ServerDeps } from '../deps';
 import { describe, readJsonObject, requireId } from '../http/body';

@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono';
 import { float32ToBase64 } from '../../shared/base64';
-import type { SyncChange, SyncResponse } from '../../shared/api-types';
+import type { SyncChange, SyncResponse } from '../../shared/api';
 import type { ServerDeps } from '../deps';
 import { ApiFailure } from '../http/errors';
 import type { ProfileChange } from '../store/profile-store';
