@@ -26,8 +26,8 @@ export interface Embedder {
   readonly info: EmbedderInfo;
   /** One vector per text, in the caller's order. Calls are queued; never two runs on one session at once. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
-  /** Token counts after truncation, for batching and limits. */
-  countTokens?(texts: readonly string[]): Promise<number[]>;
+  /** Token counts after truncation (before it with `truncate: false`), for batching, limits and usage. */
+  countTokens?(texts: readonly string[], options?: { truncate?: boolean }): Promise<number[]>;
   dispose(): Promise<void>;
 }
 

@@ -226,11 +226,14 @@ export class NodeEmbedder implements Embedder {
     return this.queue.run(() => this.embedPlanned(encoded));
   }
 
-  /** Token counts after truncation (special tokens included), as `embed` would feed them to the model. */
-  async countTokens(texts: readonly string[]): Promise<number[]> {
+  /**
+   * Token counts after truncation (special tokens included), as `embed` would feed them to the model; with
+   * `truncate: false` the counts before truncation, to tell which texts are longer than `info.maxSeqLength`.
+   */
+  async countTokens(texts: readonly string[], options: { truncate?: boolean } = {}): Promise<number[]> {
     this.assertOpen();
     assertTexts(texts);
-    return this.encoder.count(texts);
+    return this.encoder.count(texts, options);
   }
 
   /** Token ids after truncation, special tokens included: exactly what `embed` feeds the model. */

@@ -60,3 +60,22 @@ export function errorResponse(err: unknown): Response {
   const body: ApiError = { error: 'internal server error', error_type: 'internal' };
   return Response.json(body, { status: 500 });
 }
+
+/** OpenAI's error `type` for a status, as its SDKs expect it. */
+function openaiErrorType(status: number): string {
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/**
+ * The same failure in OpenAI's shape, for the /v1 routes: `{error: {message, type, param, code}}` with
+ * nearfeed's error_type as `code` and the field at fault as `param`; status and headers as errorResponse's.
+ */
+export async function openaiErrorResponse(err: unknown): Promise<Response> {
+  const native = errorResponse(err);
+  const body = (await native.json()) as ApiError;
+  const param = err instanceof ApiFailure ? err.param : null;
+  const error = { message: body.error, type: openaiErrorType(native.status), param, code: body.error_type };
+  return Response.json({ error }, { status: native.status, headers: native.headers });
+}

@@ -159,6 +159,12 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       return { vectors: texts.map((t) => byText.get(t)!), cached };
     },
 
+    async countTokens(texts, options) {
+      const e = requireEmbedder();
+      if (!e.countTokens) throw new ApiFailure('internal', 'the loaded embedder cannot count tokens');
+      return e.countTokens(texts, options);
+    },
+
     async profileVectors(profiles: readonly Profile[]) {
       const e = requireEmbedder();
       const key = e.info.modelKey;

@@ -2,11 +2,11 @@
  * The server's ML facade: the embedder (or why there is none), the cache in front of it, dynamic batching
  * of concurrent requests, and health. Routes use this, never the embedder directly.
  */
-import type { MlHealth } from '../../shared/api';
+import type { MlHealth } from '../../shared/api/ml';
 import type { EmbedderInfo } from '../../shared/embedder';
 import type { Profile } from '../../shared/types';
 
-export type { MlHealth } from '../../shared/api';
+export type { MlHealth } from '../../shared/api/ml';
 
 /** What the routes may ask of the ML side. */
 export interface MlService {
@@ -16,6 +16,11 @@ export interface MlService {
   info(): EmbedderInfo | undefined;
   /** Embeds texts through the text cache and the dynamic batcher; `cached` counts cache hits. */
   embedTexts(texts: readonly string[]): Promise<{ vectors: Float32Array[]; cached: number }>;
+  /**
+   * The model's token counts of texts, special tokens included: after truncation at max_seq_length (what the
+   * model reads; usage figures), or before it with `truncate: false` (to refuse texts that would be cut).
+   */
+  countTokens(texts: readonly string[], options?: { truncate?: boolean }): Promise<number[]>;
   /** Vectors of candidate profiles, from `embedding:profile:{id}` when the content hash still matches. */
   profileVectors(profiles: readonly Profile[]): Promise<Float32Array[]>;
   /** Drops a profile's cached vector (on PUT/DELETE). */

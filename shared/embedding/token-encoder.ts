@@ -63,9 +63,17 @@ export class TokenEncoder {
     });
   }
 
-  /** Token counts after truncation, special tokens included. */
-  count(texts: readonly string[]): number[] {
-    return this.encode(texts).map((encoded) => encoded.ids.length);
+  /** Token counts after truncation (or, with `truncate: false`, before it), special tokens included. */
+  count(texts: readonly string[], options: { truncate?: boolean } = {}): number[] {
+    if (options.truncate !== false) return this.encode(texts).map((encoded) => encoded.ids.length);
+    if (texts.length === 0) return [];
+    const raw = this.tokenizer._call([...texts], {
+      add_special_tokens: true,
+      padding: false,
+      truncation: false,
+      return_tensor: false,
+    }) as RawEncoding;
+    return raw.input_ids.map((ids) => ids.length);
   }
 
   private truncate(ids: number[]): number[] {
