@@ -1,7 +1,12 @@
 /**
  * The one ranking function of nearfeed. The browser and the server both call `rankCandidates`, so a feed
- * ranked on the device and one ranked by `/api/v1/feed` agree by construction (same code, same float64
- * arithmetic, same tie-break).
+ * ranked on the device and one ranked by `/api/v1/feed` agree by construction (same code, same arithmetic,
+ * same tie-break).
+ *
+ * The similarity pass is the WebAssembly SIMD kernel of shared/similarity (float32 dot products in a fixed
+ * summation order, or a JavaScript loop computing the identical float32 sums where WebAssembly SIMD is
+ * unavailable); everything after it (cosine from the pack-time norms, weights, totals, order) is float64.
+ * Against an all-float64 computation the similarity differs by well under 1e-6 on unit-scale vectors.
  *
  * Score of a candidate: `total = ws * similarity + wd * diligence + we * engagement`, weights normalised to
  * sum 1, where
@@ -12,7 +17,10 @@
  * Ties on `total` are broken by id in ascending UTF-16 code-unit order (plain `<`, not `localeCompare`,
  * whose result depends on the runtime's locale data).
  */
+import { allocateVectors, kernelFor, rowDots, type SimilarityKernel } from './similarity/kernel';
 import type { RankWeights, ScoreBreakdown } from './types';
+
+export { allocateVectors, type SimilarityKernel };
 
 /** Weights used where none are given: similarity 0.6, diligence 0.3, engagement 0.1. */
 export const DEFAULT_WEIGHTS: Readonly<RankWeights> = Object.freeze({
@@ -31,17 +39,25 @@ export interface RankCandidate {
 
 /**
  * Candidates packed for the hot loop: row i of `vectors` (`vectors[i*dimension .. (i+1)*dimension)`) belongs
- * to `ids[i]`. Build it once with `packCandidates` (or fill the arrays directly, e.g. from one IndexedDB
- * record) and rank it many times. `dimension` is 0 and `vectors` empty when there are no vectors (ML off).
- * Diligence and engagement may be float32 or float64; `packCandidates` uses Float64Array so the breakdown
- * shows a profile's 0.7 as 0.7 and not as float32's 0.699999988. Build matrices the same way on every path
- * that must agree to the last bit.
+ * to `ids[i]`. Build it once with `packCandidates` (or fill the arrays directly: `vectors` from
+ * `allocateVectors`, `norms` from `rowNorms`) and rank it many times. `dimension` is 0 and `vectors` empty
+ * when there are no vectors (ML off). Diligence and engagement may be float32 or float64; `packCandidates`
+ * uses Float64Array so the breakdown shows a profile's 0.7 as 0.7 and not as float32's 0.699999988. Build
+ * matrices the same way on every path that must agree to the last bit.
  */
 export interface CandidateMatrix {
   ids: string[];
   dimension: number;
-  /** n * dimension floats, one row per candidate, contiguous. */
+  /**
+   * n * dimension floats, one row per candidate, contiguous. From `allocateVectors`, the SIMD kernel reads it
+   * in place; any other Float32Array is ranked by the (identical, slower) JavaScript kernel.
+   */
   vectors: Float32Array;
+  /**
+   * L2 norm of each row (`vectorNorm`), computed once when the matrix is packed, not on every rank. Whoever
+   * changes a row in place updates its norm too: `norms[i] = vectorNorm(row)`. Zeros when `dimension` is 0.
+   */
+  norms: Float64Array;
   diligence: Float64Array | Float32Array;
   engagement: Float64Array | Float32Array;
 }
@@ -77,6 +93,26 @@ export interface RankResult {
   weights: RankWeights;
 }
 
+/**
+ * L2 norm of a vector, summed in float64 from first to last element: the norm `CandidateMatrix.norms` holds.
+ */
+export function vectorNorm(v: Float32Array): number {
+  return Math.sqrt(dotRange(v, 0, v, 0, v.length));
+}
+
+/** `vectorNorm` of each row of `vectors` (`dimension` floats per row, `dimension` > 0). */
+export function rowNorms(vectors: Float32Array, dimension: number): Float64Array {
+  const rows = Math.floor(vectors.length / dimension);
+  const norms = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) norms[i] = Math.sqrt(dotRange(vectors, i * dimension, vectors, i * dimension, dimension));
+  return norms;
+}
+
+/** The kernel `rankCandidates` uses for this matrix's similarity pass. */
+export function similarityKernel(matrix: CandidateMatrix): SimilarityKernel {
+  return kernelFor(matrix.vectors, matrix.ids.length, matrix.dimension);
+}
+
 /** Dot product of two equally long vectors. Throws on a length mismatch or a non-finite result. */
 export function dot(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) {
@@ -99,8 +135,8 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   }
   const bad = describeNonFinite(a, 'a') ?? describeNonFinite(b, 'b');
   if (bad) throw new Error(`cosineSimilarity: ${bad}`);
-  const na = Math.sqrt(dotRange(a, 0, a, 0, a.length));
-  const nb = Math.sqrt(dotRange(b, 0, b, 0, b.length));
+  const na = vectorNorm(a);
+  const nb = vectorNorm(b);
   if (na === 0 || nb === 0) {
     throw new Error(`cosineSimilarity: ${na === 0 ? 'a' : 'b'} is a zero vector, cosine is undefined`);
   }
@@ -147,7 +183,7 @@ export function normaliseWeights(w: RankWeights): RankWeights {
 
 /**
  * Packs candidates into one contiguous matrix for `rankCandidates`. Vectors are copied as given (not
- * normalised: the ranker computes the cosine itself). Either every candidate has a vector of one dimension
+ * normalised: the ranker computes the cosine itself, from the norms computed here once). Either every candidate has a vector of one dimension
  * or none has one. Throws, naming the candidate, on a duplicate or invalid id, a dimension mismatch, or
  * diligence/engagement outside [0, 1].
  */
@@ -161,7 +197,8 @@ function pack(candidates: readonly RankCandidate[], withVectors: boolean): Candi
   const first = candidates[0];
   const dimension = withVectors && first?.vector ? first.vector.length : 0;
   const ids: string[] = new Array<string>(n);
-  const vectors = new Float32Array(n * dimension);
+  const vectors = allocateVectors(n, dimension);
+  const norms = new Float64Array(n);
   const diligence = new Float64Array(n);
   const engagement = new Float64Array(n);
   const seen = new Set<string>();
@@ -189,6 +226,7 @@ function pack(candidates: readonly RankCandidate[], withVectors: boolean): Candi
         );
       }
       vectors.set(v, i * dimension);
+      norms[i] = vectorNorm(v);
     }
     checkFeature(c.diligence, 'diligence', i, c.id);
     checkFeature(c.engagement, 'engagement', i, c.id);
@@ -196,7 +234,7 @@ function pack(candidates: readonly RankCandidate[], withVectors: boolean): Candi
     diligence[i] = c.diligence;
     engagement[i] = c.engagement;
   }
-  return { ids, dimension, vectors, diligence, engagement };
+  return { ids, dimension, vectors, norms, diligence, engagement };
 }
 
 /**
@@ -270,9 +308,9 @@ export function rankCandidates(
 // Hot path
 
 /**
- * Fills `out[i]` with the mapped similarity (cos+1)/2 of every non-excluded row. One pass over the contiguous
- * matrix computing dot and squared norm together; no allocation. Non-finite input shows up as a non-finite
- * sum, so the per-element NaN check costs nothing until something is actually wrong.
+ * Fills `out[i]` with the mapped similarity (cos+1)/2 of every non-excluded row: the kernel's dot products
+ * over the whole matrix, divided by the pack-time norms. Non-finite input shows up as a non-finite dot or
+ * norm, so the per-element NaN check costs nothing until something is actually wrong.
  */
 function similarities(
   query: Float32Array,
@@ -281,41 +319,17 @@ function similarities(
   excluded: Uint8Array | null,
   out: Float64Array,
 ): void {
-  const dim = m.dimension;
-  const v = m.vectors;
   const n = m.ids.length;
-  const dim4 = dim - (dim % 4);
+  const dots = rowDots(query, m.vectors, n, m.dimension);
+  const norms = m.norms;
   for (let i = 0; i < n; i++) {
     if (excluded !== null && excluded[i] === 1) continue;
-    const base = i * dim;
-    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let j = 0;
-    for (; j < dim4; j += 4) {
-      const c0 = v[base + j] as number;
-      const c1 = v[base + j + 1] as number;
-      const c2 = v[base + j + 2] as number;
-      const c3 = v[base + j + 3] as number;
-      d0 += c0 * (query[j] as number);
-      d1 += c1 * (query[j + 1] as number);
-      d2 += c2 * (query[j + 2] as number);
-      d3 += c3 * (query[j + 3] as number);
-      s0 += c0 * c0;
-      s1 += c1 * c1;
-      s2 += c2 * c2;
-      s3 += c3 * c3;
-    }
-    for (; j < dim; j++) {
-      const c = v[base + j] as number;
-      d0 += c * (query[j] as number);
-      s0 += c * c;
-    }
-    const dp = d0 + d1 + d2 + d3;
-    const sq = s0 + s1 + s2 + s3;
-    if (!(sq > 0) || !Number.isFinite(sq) || !Number.isFinite(dp)) {
+    const dp = dots[i] as number;
+    const norm = norms[i] as number;
+    if (!(norm > 0) || !Number.isFinite(norm) || !Number.isFinite(dp)) {
       throw new Error(rowError(m, i));
     }
-    out[i] = (clampCos(dp / (qNorm * Math.sqrt(sq))) + 1) / 2;
+    out[i] = (clampCos(dp / (qNorm * norm)) + 1) / 2;
   }
 }
 
@@ -406,6 +420,9 @@ function checkMatrix(m: CandidateMatrix): number {
       `CandidateMatrix: vectors has ${m.vectors.length} floats, expected ${n} candidates × ${m.dimension} dims = ${n * m.dimension}`,
     );
   }
+  if (m.norms.length !== n) {
+    throw new Error(`CandidateMatrix: ${n} ids but ${m.norms.length} norms (rowNorms computes them)`);
+  }
   if (m.diligence.length !== n || m.engagement.length !== n) {
     throw new Error(
       `CandidateMatrix: ${n} ids but ${m.diligence.length} diligence and ${m.engagement.length} engagement values`,
@@ -423,7 +440,7 @@ function checkQuery(query: Float32Array, m: CandidateMatrix): number {
   }
   const bad = describeNonFinite(query, 'query');
   if (bad) throw new Error(bad);
-  const norm = Math.sqrt(dotRange(query, 0, query, 0, query.length));
+  const norm = vectorNorm(query);
   if (norm === 0 && query.length > 0) throw new Error('query is a zero vector, cosine similarity is undefined');
   return norm;
 }

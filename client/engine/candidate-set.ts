@@ -5,7 +5,7 @@
  * ranker reads is built once and reused until the set changes.
  */
 import { contentHash } from '../../shared/profile-text';
-import type { CandidateMatrix } from '../../shared/scoring';
+import { allocateVectors, rowNorms, type CandidateMatrix } from '../../shared/scoring';
 import type { Profile } from '../../shared/types';
 import type { HashedProfile, StoredVector } from '../cache/chunks';
 import type { SyncTarget } from '../sync/sync-client';
@@ -147,7 +147,7 @@ export class CandidateSet implements SyncTarget {
     if (this.matrix && this.matrix.dimension === dim) return this.matrix;
     const ids = [...this.profiles.keys()].sort();
     const n = ids.length;
-    const vectors = new Float32Array(n * dim);
+    const vectors = allocateVectors(n, dim);
     // Float64 like packCandidates on the server, so breakdowns and totals agree to the last bit.
     const diligence = new Float64Array(n);
     const engagement = new Float64Array(n);
@@ -161,7 +161,8 @@ export class CandidateSet implements SyncTarget {
         vectors.set(v.vector, i * dim);
       }
     });
-    this.matrix = { ids, dimension: dim, vectors, diligence, engagement };
+    const norms = dim > 0 ? rowNorms(vectors, dim) : new Float64Array(n);
+    this.matrix = { ids, dimension: dim, vectors, norms, diligence, engagement };
     return this.matrix;
   }
 
