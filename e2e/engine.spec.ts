@@ -130,6 +130,8 @@ test('WASM feed equals the server feed; server vectors are used as is; a reload 
   const feed = await rank(page, USER, limit);
   expect(feed.device).toBe('wasm');
   expect(feed.ml_applied).toBe(true);
+  // Ranked by the same WebAssembly SIMD kernel the server runs (shared/similarity), not the JS fallback.
+  expect(await page.evaluate(() => window.nearfeedHarness.wasmSimdKernel())).toBe(true);
   const expected = await serverFeed(request, USER, limit);
   expectSameFeed(feed.results, expected.results);
   const afterFirst = await status(page);

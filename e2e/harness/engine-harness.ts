@@ -6,6 +6,7 @@ import { createStore, entries, set } from 'idb-keyval';
 import { FeedCache } from '../../client/cache/feed-cache';
 import { CandidateSet } from '../../client/engine/candidate-set';
 import { createFeedEngine } from '../../client/index';
+import { wasmSimdAvailable } from '../../shared/similarity/kernel';
 import type { EngineProgress, EngineStatus, FeedEngine, FeedEngineOptions } from '../../client/index';
 
 declare global {
@@ -37,6 +38,8 @@ export interface NearfeedHarness {
   resaveOneChange(n: number, dim: number, databaseName: string): Promise<Resave>;
   /** Switches `start` to the built library (dist/lib/index.js from `npm run build:lib`). */
   useBuiltLibrary(): Promise<void>;
+  /** Whether this page's ranker runs the WebAssembly SIMD kernel (false: the JavaScript fallback). */
+  wasmSimdKernel(): boolean;
 }
 
 export interface CacheRoundTrip {
@@ -159,6 +162,7 @@ const harness: NearfeedHarness = {
     const url = '/dist/lib/index.js';
     library = (await import(/* @vite-ignore */ url)) as Library;
   },
+  wasmSimdKernel: wasmSimdAvailable,
   async readRecord(key, databaseName = 'nearfeed') {
     const all = await entries<IDBValidKey, unknown>(createStore(databaseName, 'cache'));
     return all.find(([k]) => k === key)?.[1];
