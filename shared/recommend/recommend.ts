@@ -77,18 +77,22 @@ export function recommend(
   };
   const fatigueOf = new Map<string, number>();
   const freshOf = new Map<string, number>();
+  // One Set probe per row; the detailed lookups only for the few rows feedback names.
+  const named = new Set<string>([...feedback.positives.keys(), ...feedback.negatives.keys(), ...feedback.fatigue.keys()]);
   for (let i = 0; i < n; i++) {
     const id = ids[i] as string;
-    if (withVectors) {
-      const pw = feedback.positives.get(id);
-      if (pw !== undefined) positives.push({ row: i, weight: pw, id });
-      const nw = feedback.negatives.get(id);
-      if (nw !== undefined) negatives.push({ row: i, weight: nw });
-    }
-    const f = feedback.fatigue.get(id);
-    if (f !== undefined) {
-      setFactor(i, f);
-      fatigueOf.set(id, f);
+    if (named.has(id)) {
+      if (withVectors) {
+        const pw = feedback.positives.get(id);
+        if (pw !== undefined) positives.push({ row: i, weight: pw, id });
+        const nw = feedback.negatives.get(id);
+        if (nw !== undefined) negatives.push({ row: i, weight: nw });
+      }
+      const f = feedback.fatigue.get(id);
+      if (f !== undefined) {
+        setFactor(i, f);
+        fatigueOf.set(id, f);
+      }
     }
     if (o.freshness !== null && !excluded.has(id)) {
       const fr = freshnessFactor(options.profileOf?.(id)?.updated_at, now, o.freshness);
@@ -152,8 +156,9 @@ export function recommend(
   results = results.slice(0, limit);
 
   if (tasteOn && positives.length > 0) {
+    const liked = positives.map((p) => ({ id: p.id, unit: unitRow(matrix, p.row) }));
     for (const r of results) {
-      if ((r.breakdown.taste as number) > 0) r.because = closest(matrix, rowOf!.get(r.id)!, positives);
+      if ((r.breakdown.taste as number) > 0) r.because = closest(unitRow(matrix, rowOf!.get(r.id)!), liked);
     }
   }
   return { results, ml_applied: ranked.ml_applied, weights: ranked.weights };
@@ -184,12 +189,28 @@ function mappedCosine(q: Float32Array, m: CandidateMatrix, row: number): number 
   return (Math.max(-1, Math.min(1, cos)) + 1) / 2;
 }
 
-/** Id of the positive whose vector is closest (cosine) to the row; ties to the smaller id. */
-function closest(m: CandidateMatrix, row: number, positives: ReadonlyArray<{ row: number; id: string }>): string {
-  let best = positives[0] as { row: number; id: string };
+/** A matrix row scaled to unit length, in float64 (a zero row stays zero). */
+function unitRow(m: CandidateMatrix, row: number): Float64Array {
+  const dim = m.dimension;
+  const out = new Float64Array(dim);
+  let sq = 0;
+  for (let j = 0; j < dim; j++) {
+    const x = m.vectors[row * dim + j] as number;
+    out[j] = x;
+    sq += x * x;
+  }
+  const s = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+  for (let j = 0; j < dim; j++) out[j] = (out[j] as number) * s;
+  return out;
+}
+
+/** Id of the liked profile whose vector is closest (cosine) to `v`; ties to the smaller id. */
+function closest(v: Float64Array, liked: ReadonlyArray<{ id: string; unit: Float64Array }>): string {
+  let best = liked[0] as { id: string; unit: Float64Array };
   let bestSim = -Infinity;
-  for (const p of positives) {
-    const sim = mappedCosine(m.vectors.subarray(p.row * m.dimension, (p.row + 1) * m.dimension), m, row);
+  for (const p of liked) {
+    let sim = 0;
+    for (let j = 0; j < v.length; j++) sim += (v[j] as number) * (p.unit[j] as number);
     if (sim > bestSim || (sim === bestSim && p.id < best.id)) {
       best = p;
       bestSim = sim;
