@@ -8,7 +8,8 @@ import { DAY_MS, halfLifeFactor } from '../shared/recommend/decay';
 import { groupDecayFactors, mmrOrder } from '../shared/recommend/diversity';
 import { summariseFeedback } from '../shared/recommend/feedback';
 import { freshnessFactor } from '../shared/recommend/freshness';
-import { parseInteractions } from '../shared/recommend/interaction-schema';
+import { issueError } from '../shared/api/common';
+import { interactionsSchema } from '../shared/recommend/interaction-schema';
 import { DEFAULT_FATIGUE, DEFAULT_TASTE_WEIGHTS, resolveRecommendOptions } from '../shared/recommend/options';
 import { recommend } from '../shared/recommend/recommend';
 import { tasteVector } from '../shared/recommend/taste';
@@ -287,19 +288,23 @@ describe('options and interaction validation', () => {
     expect(() => resolveRecommendOptions({ now: 'yesterday' })).toThrow('now must be a time');
   });
 
-  it('parseInteractions names the bad item by index and field', () => {
-    expect(parseInteractions([{ profile_id: 'a', type: 'like', at: '2026-01-01T00:00:00Z' }])).toEqual({
-      ok: true,
-      interactions: [{ profile_id: 'a', type: 'like', at: '2026-01-01T00:00:00Z' }],
+  it('the interaction schema names the bad item by index and field', () => {
+    const check = (value: unknown) => {
+      const r = interactionsSchema.safeParse(value);
+      return r.success ? { ok: true, value: r.data } : issueError(r.error.issues, 'interactions');
+    };
+    const good = [{ profile_id: 'a', type: 'like', at: '2026-01-01T00:00:00Z' }];
+    expect(check(good)).toEqual({ ok: true, value: good });
+    expect(check([{ profile_id: 'a', type: 'like' }, { profile_id: 'b', type: 'love' }])).toEqual({
+      errorType: 'validation',
+      param: '[1].type',
+      message: '`[1].type` must be one of like, connect, pass, hide, view, got "love"',
     });
-    const bad = parseInteractions([{ profile_id: 'a', type: 'like' }, { profile_id: 'b', type: 'love' }]);
-    expect(bad).toMatchObject({ ok: false, field: 'interactions[1].type' });
-    expect(!bad.ok && bad.message).toContain('must be one of like, connect, pass, hide, view, got "love"');
-    expect(parseInteractions([{ profile_id: '', type: 'like' }])).toMatchObject({ ok: false, field: 'interactions[0].profile_id' });
-    expect(parseInteractions([{ profile_id: 'a', type: 'view', at: 'monday' }])).toMatchObject({ ok: false, field: 'interactions[0].at' });
-    expect(parseInteractions(['x'])).toMatchObject({ ok: false, field: 'interactions[0]' });
-    const many = parseInteractions(Array.from({ length: 1001 }, () => ({ profile_id: 'a', type: 'view' })));
-    expect(!many.ok && many.message).toContain('1001 items > the maximum 1000');
+    expect(check([{ profile_id: '', type: 'like' }])).toMatchObject({ param: '[0].profile_id' });
+    expect(check([{ profile_id: 'a', type: 'view', at: 'monday' }])).toMatchObject({ param: '[0].at' });
+    expect(check(['x'])).toMatchObject({ param: '[0]', message: '`[0]` must be an object {profile_id, type, at?}, got "x"' });
+    const many = check(Array.from({ length: 1001 }, () => ({ profile_id: 'a', type: 'view' })));
+    expect(many).toMatchObject({ message: 'interactions holds 1001 items > the maximum 1000' });
   });
 });
 

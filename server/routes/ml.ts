@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { cosineSimilarity, rankCandidates } from '../../shared/scoring';
+import { cosineSimilarity } from '../../shared/scoring';
+import { recommend } from '../../shared/recommend/recommend';
 import { float32ToBase64 } from '../../shared/base64';
 import { profileToText } from '../../shared/profile-text';
 import {
@@ -26,6 +27,7 @@ import {
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
 import { requireStoredProfile, toRankCandidates } from '../http/rank-input';
+import { recommendOptions, type RecommendFieldsJson } from '../http/recommend-input';
 import { jsonBody } from '../http/validate';
 import { VERSION } from '../http/version';
 
@@ -37,6 +39,8 @@ interface RankRequest {
   candidateIds?: string[];
   limit: number;
   weights?: Partial<RankWeights>;
+  /** interactions, diversity, group_decay, freshness, now. */
+  recommend: RecommendFieldsJson;
 }
 
 /** A parsed rank request body (or batch item); `field` is where it sits in the request ('' for the body). */
@@ -48,6 +52,7 @@ function rankRequest(body: z.output<ReturnType<typeof rankRequestSchema>>, field
     candidateIds: body.candidate_ids ?? undefined,
     limit: body.limit ?? DEFAULT_RANK_LIMIT,
     weights: body.weights ?? undefined,
+    recommend: body,
   };
 }
 
@@ -139,12 +144,18 @@ export function mlRoutes(deps: ServerDeps): Hono {
           ? vectorById.get(query.id)!
           : vectorByText.get(profileToText(query))!;
       const vectors = mlOn ? candidates.map((p) => vectorById.get(p.id)!) : undefined;
-      const ranked = rankCandidates(queryVector, toRankCandidates(candidates, vectors), {
+      const ranked = recommend(queryVector, toRankCandidates(candidates, vectors), {
         weights: { ...config.weights, ...req.weights },
         limit: req.limit,
+        ...recommendOptions(req.recommend, config.taste, candidates),
       });
       return {
-        results: ranked.results.map((r) => ({ profile_id: r.id, score: r.score, breakdown: r.breakdown })),
+        results: ranked.results.map((r) => ({
+          profile_id: r.id,
+          score: r.score,
+          breakdown: r.breakdown,
+          ...(r.because !== undefined ? { because: r.because } : {}),
+        })),
         model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
         ml_applied: ranked.ml_applied,
       };

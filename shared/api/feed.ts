@@ -8,7 +8,9 @@ import { userProfileInputSchema } from '../profile-schema';
 import { profileToText } from '../profile-text';
 import { resolveWeights } from '../scoring';
 import type { Profile, RankWeights } from '../types';
-import { idList, intIn, numberIn, profileIdRef, rule, utf8Length, type RequestLimits } from './common';
+import { isoTimeSchema } from '../profile-schema';
+import { interactionsSchema } from '../recommend/interaction-schema';
+import { flag, idList, intIn, numberIn, profileIdRef, rule, utf8Length, type RequestLimits } from './common';
 import { profileSchema } from './profiles';
 
 /** Results when a feed request gives no `limit`. */
@@ -87,9 +89,39 @@ export function rankWeights(base: RankWeights) {
     .meta({ description: 'Weights merged over the configured ones, each in [0, 1]; not all zero.' });
 }
 
+/**
+ * The recommendation layer's fields (shared/recommend), the same on /feed and /ml/profiles/rank: what the user
+ * did, diversity, freshness, and the time to rank at.
+ */
+export function recommendFields() {
+  return {
+    interactions: interactionsSchema.nullish(),
+    diversity: numberIn(0, 1)
+      .nullish()
+      .meta({ description: 'MMR re-ordering of the top candidates: 0 (default) off, up to 1; MMR λ = 1 − diversity.' }),
+    group_decay: flag()
+      .nullish()
+      .meta({ description: "Decay repeats of one group (a profile's first tag): 1, 0.625, 0.4375 … down to 0.25." }),
+    freshness: z
+      .object(
+        {
+          half_life_days: numberIn(0.001, 36500).meta({ description: 'Age of `updated_at` at which the score halves.' }),
+          floor: numberIn(0, 1).nullish().meta({ description: 'Lowest factor (default 0).' }),
+        },
+        { error: rule('must be an object {half_life_days, floor?}') },
+      )
+      .nullish()
+      .meta({ description: 'Decay scores by the age of `updated_at`; off when absent.' }),
+    now: isoTimeSchema
+      .nullish()
+      .meta({ description: "The time to rank at (ISO 8601); default the server's clock. Interactions' ages count from it." }),
+  };
+}
+
 /** The query of a ranking request: exactly one of `profile_id` and `profile` (null counts as absent). */
 export function rankQueryFields(limits: RankLimits) {
   return {
+    ...recommendFields(),
     profile_id: profileIdRef.nullish().meta({ description: 'A stored profile as the query; give this or `profile`.' }),
     profile: inlineProfile(limits.maxTextBytes)
       .nullish()
@@ -110,10 +142,26 @@ export function exactlyOneQuery(
   }
 }
 
-/** The per-feature parts of a ranked candidate's score; `total` is their weighted sum. */
+/**
+ * The per-feature parts of a ranked candidate's score; `total` is their weighted sum, times the recommendation
+ * layer's factors when it ran (shared/types.ts ScoreBreakdown).
+ */
 export const scoreBreakdownSchema = z
-  .object({ similarity: z.number(), diligence: z.number(), engagement: z.number(), total: z.number() })
+  .object({
+    similarity: z.number(),
+    diligence: z.number(),
+    engagement: z.number(),
+    total: z.number(),
+    taste: z.number().optional().meta({ description: 'What likes and passes added to the weighted total.' }),
+    fatigue: z.number().optional().meta({ description: 'Factor from passes and views without action (1: none).' }),
+    freshness: z.number().optional().meta({ description: 'Factor from the age of updated_at (1: off).' }),
+    diversity: z.number().optional().meta({ description: 'Factor from group decay (1: off or first of its group).' }),
+    redundancy: z.number().optional().meta({ description: 'MMR: similarity to the closest result above it.' }),
+  })
   .meta({ id: 'ScoreBreakdown' });
+
+/** The liked profile a result is closest to, when the taste vector lifted it. */
+export const becauseSchema = z.string().optional().meta({ description: 'Id of the liked profile this result is closest to.' });
 
 /** Rank weights as applied (normalised). */
 export const rankWeightsSchema = z
@@ -137,8 +185,8 @@ export function feedRequestSchema(limits: RankLimits) {
 /** Response of `POST /feed`. */
 export const feedResponseSchema = z.object({
   results: z
-    .array(z.object({ profile: profileSchema, score: z.number(), breakdown: scoreBreakdownSchema }))
-    .meta({ description: 'Best first; equal scores ordered by id.' }),
+    .array(z.object({ profile: profileSchema, score: z.number(), breakdown: scoreBreakdownSchema, because: becauseSchema }))
+    .meta({ description: 'Best first (equal scores by id); in MMR order when `diversity` > 0.' }),
   model: z.string().nullable().meta({ description: 'Model that computed the similarities; null when ml_applied is false.' }),
   ml_applied: z.boolean().meta({ description: 'False when ranked by diligence and engagement alone.' }),
   /** The weights applied, normalised (similarity 0 without ML). */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { batch, idList, intIn, oneOf, rule, text, type RequestLimits } from './common';
-import { exactlyOneQuery, rankQueryFields, scoreBreakdownSchema, type RankLimits } from './feed';
+import { becauseSchema, exactlyOneQuery, rankQueryFields, scoreBreakdownSchema, type RankLimits } from './feed';
 
 /** Most results one rank request returns. */
 export const MAX_RANK_LIMIT = 10_000;
@@ -102,8 +102,8 @@ export function rankRequestSchema(limits: RankLimits) {
 export const rankResponseSchema = z
   .object({
     results: z
-      .array(z.object({ profile_id: z.string(), score: z.number(), breakdown: scoreBreakdownSchema }))
-      .meta({ description: 'Best first; equal scores ordered by id.' }),
+      .array(z.object({ profile_id: z.string(), score: z.number(), breakdown: scoreBreakdownSchema, because: becauseSchema }))
+      .meta({ description: 'Best first (equal scores by id); in MMR order when `diversity` > 0.' }),
     model: z.string().nullable().meta({ description: 'Model that computed the similarities; null when ml_applied is false.' }),
     ml_applied: z.boolean().meta({ description: 'False when ranked by diligence and engagement alone.' }),
   })

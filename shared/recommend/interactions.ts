@@ -3,11 +3,11 @@
  * layer reads a list of these; the server keeps none of them.
  */
 
-/** like / connect: positive feedback; pass: negative (cool-down); hide: never show again; view: it was shown. */
-export type InteractionType = 'like' | 'connect' | 'pass' | 'hide' | 'view';
-
 /** Every interaction type, in the order documentation lists them. */
-export const INTERACTION_TYPES: readonly InteractionType[] = Object.freeze(['like', 'connect', 'pass', 'hide', 'view'] as const);
+export const INTERACTION_TYPES = Object.freeze(['like', 'connect', 'pass', 'hide', 'view'] as const);
+
+/** like / connect: positive feedback; pass: negative (cool-down); hide: never show again; view: it was shown. */
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 /** Most interactions one request may carry and the device keeps (oldest dropped first). */
 export const MAX_INTERACTIONS = 1000;

@@ -77,29 +77,33 @@ export function recommend(
   };
   const fatigueOf = new Map<string, number>();
   const freshOf = new Map<string, number>();
-  // One Set probe per row; the detailed lookups only for the few rows feedback names.
-  const named = new Set<string>([...feedback.positives.keys(), ...feedback.negatives.keys(), ...feedback.fatigue.keys()]);
-  for (let i = 0; i < n; i++) {
-    const id = ids[i] as string;
-    if (named.has(id)) {
-      if (withVectors) {
-        const pw = feedback.positives.get(id);
-        if (pw !== undefined) positives.push({ row: i, weight: pw, id });
-        const nw = feedback.negatives.get(id);
-        if (nw !== undefined) negatives.push({ row: i, weight: nw });
-      }
-      const f = feedback.fatigue.get(id);
-      if (f !== undefined) {
-        setFactor(i, f);
-        fatigueOf.set(id, f);
-      }
-    }
-    if (o.freshness !== null && !excluded.has(id)) {
+  const rows = rowsOf(matrix);
+  for (const [id, weight] of withVectors ? feedback.positives : []) {
+    const row = rows.get(id);
+    if (row !== undefined) positives.push({ row, weight, id });
+  }
+  for (const [id, weight] of withVectors ? feedback.negatives : []) {
+    const row = rows.get(id);
+    if (row !== undefined) negatives.push({ row, weight });
+  }
+  for (const [id, f] of feedback.fatigue) {
+    const row = rows.get(id);
+    if (row === undefined) continue;
+    setFactor(row, f);
+    fatigueOf.set(id, f);
+  }
+  if (o.freshness !== null) {
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as string;
+      if (excluded.has(id)) continue;
       const fr = freshnessFactor(options.profileOf?.(id)?.updated_at, now, o.freshness);
       setFactor(i, fr);
       if (fr !== 1) freshOf.set(id, fr);
     }
   }
+  // Negatives in row order, as positives: the float sums of the taste vector must not depend on Map order.
+  positives.sort((a, b) => a.row - b.row);
+  negatives.sort((a, b) => a.row - b.row);
 
   const query = withVectors ? tasteVector(profile, matrix, { positives, negatives }, o.taste) : profile;
   const tasteOn = query !== profile;
@@ -108,10 +112,10 @@ export function recommend(
   const pool = diversify ? Math.max(3 * limit, limit + 30) : limit;
   const ranked = rankCandidates(query, matrix, { ...rankOptions, limit: Math.min(pool, n), excludeIds: excluded, multipliers });
   const ws = ranked.weights.similarity;
-  const rowOf = tasteOn || diversify ? rowIndex(ranked.results, ids) : undefined;
+  const rowOf = rows;
 
   let results: RecommendedResult[] = ranked.results.map((r) => {
-    const similarity = tasteOn ? mappedCosine(profile as Float32Array, matrix, rowOf!.get(r.id)!) : r.breakdown.similarity;
+    const similarity = tasteOn ? mappedCosine(profile as Float32Array, matrix, rowOf.get(r.id)!) : r.breakdown.similarity;
     return {
       id: r.id,
       score: r.score,
@@ -142,7 +146,7 @@ export function recommend(
       results.map((r) => r.score),
       results.map((r) => r.id),
       (i) => {
-        const row = rowOf!.get((results[i] as RecommendedResult).id)!;
+        const row = rowOf.get((results[i] as RecommendedResult).id)!;
         return matrix.vectors.subarray(row * dim, (row + 1) * dim);
       },
       1 - o.diversity,
@@ -158,17 +162,21 @@ export function recommend(
   if (tasteOn && positives.length > 0) {
     const liked = positives.map((p) => ({ id: p.id, unit: unitRow(matrix, p.row) }));
     for (const r of results) {
-      if ((r.breakdown.taste as number) > 0) r.because = closest(unitRow(matrix, rowOf!.get(r.id)!), liked);
+      if ((r.breakdown.taste as number) > 0) r.because = closest(unitRow(matrix, rowOf.get(r.id)!), liked);
     }
   }
   return { results, ml_applied: ranked.ml_applied, weights: ranked.weights };
 }
 
-/** Matrix row of each result id, found in one scan. */
-function rowIndex(results: readonly RankedResult[], ids: readonly string[]): Map<string, number> {
-  const wanted = new Set(results.map((r) => r.id));
-  const rows = new Map<string, number>();
-  for (let i = 0; i < ids.length && rows.size < wanted.size; i++) if (wanted.has(ids[i] as string)) rows.set(ids[i] as string, i);
+/** Row of each id of a matrix, built once per matrix: a device ranks the same packed matrix many times. */
+const rowIndexes = new WeakMap<CandidateMatrix, Map<string, number>>();
+
+function rowsOf(m: CandidateMatrix): Map<string, number> {
+  let rows = rowIndexes.get(m);
+  if (rows === undefined || rows.size !== m.ids.length) {
+    rows = new Map(m.ids.map((id, i) => [id, i]));
+    rowIndexes.set(m, rows);
+  }
   return rows;
 }
 

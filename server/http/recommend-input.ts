@@ -1,0 +1,60 @@
+/**
+ * The recommendation fields of a ranking request (/feed, /ml/profiles/rank and its batch; schema in
+ * shared/api/feed.ts) as options of shared/recommend's `recommend`: one mapping both routes call.
+ */
+import { z } from 'zod';
+import { issueError } from '../../shared/api/common';
+import { recommendFields } from '../../shared/api/feed';
+import type { Interaction } from '../../shared/recommend/interactions';
+import type { RecommendOptions, TasteWeights } from '../../shared/recommend/options';
+import type { Profile } from '../../shared/types';
+import { ApiFailure } from './errors';
+
+/** The recommendation fields as the request schema parses them (absent or null: not given). */
+export interface RecommendFieldsJson {
+  interactions?: Interaction[] | null;
+  diversity?: number | null;
+  group_decay?: boolean | null;
+  freshness?: { half_life_days: number; floor?: number | null } | null;
+  now?: string | null;
+}
+
+const recommendFieldsSchema = z.object(recommendFields());
+
+/**
+ * The recommendation fields of a body a route still parses by hand (the schema routes get them from
+ * shared/api's rankQueryFields); 422 naming the field, e.g. `interactions[3].type`.
+ */
+export function parseRecommendFields(body: unknown): RecommendFieldsJson {
+  const r = recommendFieldsSchema.safeParse(body);
+  if (r.success) return r.data as RecommendFieldsJson;
+  const e = issueError(r.error.issues);
+  throw new ApiFailure(e.errorType, e.message, e.param);
+}
+
+/**
+ * `recommend` options for a request over `candidates`. `now` is the request's, else this server's clock (the
+ * one place the server reads it for ranking); the Rocchio weights are the configured TASTE_*.
+ */
+export function recommendOptions(body: RecommendFieldsJson, taste: TasteWeights, candidates: readonly Profile[]): RecommendOptions {
+  const options: RecommendOptions = { now: body.now ?? Date.now(), taste };
+  if (body.interactions && body.interactions.length > 0) options.interactions = body.interactions;
+  if (body.diversity) options.diversity = body.diversity;
+  if (body.group_decay) options.groupDecay = true;
+  if (body.freshness) options.freshness = { halfLifeDays: body.freshness.half_life_days, floor: body.freshness.floor ?? 0 };
+  if (options.groupDecay || options.freshness) {
+    const byId = new Map(candidates.map((p) => [p.id, p]));
+    options.profileOf = (id) => byId.get(id);
+  }
+  return options;
+}
+
+/**
+ * Ids of profiles the taste vector reads (liked, connected, passed): a route keeps them among the ranked
+ * candidates, left out of the results through `excludeIds`, so their vectors are there as on the device.
+ */
+export function tasteProfileIds(body: RecommendFieldsJson): Set<string> {
+  const ids = new Set<string>();
+  for (const it of body.interactions ?? []) if (it.type === 'like' || it.type === 'connect' || it.type === 'pass') ids.add(it.profile_id);
+  return ids;
+}
