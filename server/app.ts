@@ -2,14 +2,18 @@
  * The nearfeed HTTP app. A factory over its parts (store, cache, ML service), so tests run it through
  * `app.request()` on real or failing parts and `server/main.ts` wires the production ones.
  *
+ * Every request passes, in this order: request id → body checks (size, JSON content type) → the routes.
  * Every response that is not a success is `{error, error_type}` (OpenAI's `{error: {...}}` under /v1): unknown
- * routes 404, handler failures with their ApiFailure status, anything unexpected 500 internal (logged, never a
- * crash).
+ * routes 404 (JSON for every method under /api, never the demo page), handler failures with their ApiFailure
+ * status, anything unexpected 500 internal (logged, never a crash).
  */
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
 import type { ServerDeps } from './deps';
 import { limitBody } from './http/body-limit';
 import { ApiFailure, errorResponse, openaiErrorResponse } from './http/errors';
+import { requireJsonBody } from './http/json-body';
+import { defaultLogger } from './log';
 import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
 import { openaiRoutes } from './routes/openai';
@@ -28,23 +32,28 @@ const isOpenAiPath = (path: string) => path === OPENAI_BASE || path.startsWith(`
 
 /** Builds the app: the JSON API under /api/v1 and, when `deps.staticFiles` is set, the demo and models. */
 export function createApp(deps: ServerDeps): Hono {
+  const logger = deps.logger ?? defaultLogger;
   const app = new Hono();
+  const render = (err: unknown, path: string) => (isOpenAiPath(path) ? openaiErrorResponse(err) : errorResponse(err));
 
   app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (c.req.raw.signal.aborted) {
+      // The client went away (an aborted upload, a closed tab): nobody reads this answer and nothing failed here.
+      logger.debug({ request_id: requestId, method: c.req.method, path: c.req.path }, 'client closed the connection before the request was read');
+      return errorResponse(new ApiFailure('validation', 'the client closed the connection'));
+    }
     // Expected failures are the client's or an outage the store already reported once: no stack per request.
     const expected = err instanceof ApiFailure || err instanceof StoreUnavailableError || (err instanceof Error && 'status' in err);
-    if (!expected) {
-      console.error(`[nearfeed] ${c.req.method} ${c.req.path} failed:`, err);
-    }
-    return isOpenAiPath(c.req.path) ? openaiErrorResponse(err) : errorResponse(err);
+    if (!expected) logger.error({ request_id: requestId, method: c.req.method, path: c.req.path, err }, 'request failed');
+    return render(err, c.req.path);
   });
-  app.notFound((c) => {
-    const notFound = new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`);
-    return isOpenAiPath(c.req.path) ? openaiErrorResponse(notFound) : errorResponse(notFound);
-  });
+  app.notFound((c) => render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
 
+  app.use('*', requestId());
   // Every route that takes a body: /api/v1, /v1 and the TEI routes.
   app.use('*', limitBody(deps.config.maxBodyBytes));
+  app.use('*', requireJsonBody());
 
   const api = new Hono();
   api.route('/ml', mlRoutes(deps));
@@ -55,6 +64,11 @@ export function createApp(deps: ServerDeps): Hono {
   app.route(API_BASE, api);
   app.route(OPENAI_BASE, openaiRoutes(deps));
   app.route('/', teiRoutes(deps));
+  // Anything else under /api is an unknown API route, whatever the method: JSON, not the demo's page.
+  const unknownApiRoute = (c: { req: { method: string; path: string } }) =>
+    errorResponse(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.all('/api', unknownApiRoute);
+  app.all('/api/*', unknownApiRoute);
 
   if (deps.staticFiles) app.route('/', staticRoutes(deps.staticFiles));
   return app;

@@ -4,6 +4,7 @@
  */
 import { ConfigError, parseBoolean, parseConfig } from '../shared/config';
 import type { ServerConfig } from './deps';
+import { LOG_LEVELS, type LogLevel } from './log';
 
 /** One server-only env variable, for docs and error messages. */
 export interface ServerVariable {
@@ -24,6 +25,10 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'DYNAMIC_BATCHING', default: 'true', description: 'Coalesce concurrent embedding requests into one model call.' },
   { name: 'BATCH_WINDOW_MS', default: '3', description: 'How long a request waits for others to share its model call.' },
   { name: 'MAX_QUEUE_SIZE', default: '1024', description: 'Texts waiting for the model before requests get 429 overloaded.' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent: JSON log lines at this level and above go to stdout.' },
+  { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'A client must send its request headers within this long (408 and closed after).' },
+  { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client must send its whole request (headers and body) within this long; a silent socket is closed after it too.' },
+  { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '5000', description: 'An idle keep-alive connection is closed after this long.' },
 ]);
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -77,6 +82,21 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     );
   }
 
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(
+      'REQUEST_TIMEOUT_MS',
+      requestTimeoutMs,
+      `REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be >= HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the headers are part of the request`,
+    );
+  }
+
+  const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', logLevel, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
   return {
     config: {
       ...shared,
@@ -90,6 +110,10 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
       dynamicBatching: parseBoolean(env.DYNAMIC_BATCHING, 'DYNAMIC_BATCHING', true),
       batchWindowMs: int(env, 'BATCH_WINDOW_MS', 3, 0, 1000),
       maxQueueSize,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      logLevel: logLevel as LogLevel,
+      keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
     },
     warnings,
   };

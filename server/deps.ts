@@ -8,9 +8,11 @@ import type { ProfileStore } from './store/profile-store';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import type { MlService } from './ml/ml-service';
 import type { StaticFilesOptions } from './static';
+import type { TransportTimeouts } from './http/node-server';
+import type { Logger, LogLevel } from './log';
 
 /** Server-only settings, read from env next to the shared ones. */
-export interface ServerConfig extends NearfeedConfig {
+export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   port: number;
   /** REDIS_URL: Redis for the embedding cache (and the store when profileStore is 'redis'). */
   redisUrl?: string;
@@ -30,6 +32,8 @@ export interface ServerConfig extends NearfeedConfig {
   batchWindowMs: number;
   /** MAX_QUEUE_SIZE (default 1024): texts waiting for the model; beyond it requests get 429 overloaded. */
   maxQueueSize: number;
+  /** LOG_LEVEL (default info). */
+  logLevel: LogLevel;
 }
 
 /** Everything `createApp` runs on. */
@@ -40,6 +44,8 @@ export interface ServerDeps {
   ml: MlService;
   /** When set, the app also serves the built demo at `/` and model folders at `/models/<name>/`. */
   staticFiles?: StaticFilesOptions;
+  /** Where request and failure lines go (default: the process logger, silent under vitest). */
+  logger?: Logger;
 }
 
 export type { Profile };

@@ -4,15 +4,17 @@
  * while the server goes on serving candidate data, and a Redis that is down only degrades the cache.
  */
 import { existsSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { createEmbeddingCache } from './cache/create-cache';
 import { loadServerConfig } from './config';
 import type { ServerConfig } from './deps';
 import { errorSummary } from './embedder/model-source';
 import { createNodeEmbedder } from './embedder/node-embedder';
+import { serveApp } from './http/node-server';
+import { createLogger, defaultLogger, type Logger } from './log';
 import { createMlService, type ModelState } from './ml/create-ml-service';
 import type { StaticFilesOptions } from './static';
 import { createProfileStore } from './store/create-store';
@@ -25,8 +27,11 @@ export const BUNDLED_MODEL_DIR = path.join(GENERATED_MODELS_DIR, 'nearfeed-test'
 /** The built demo (`npm run build:demo`). */
 export const DEMO_DIR = path.join(ROOT, 'dist', 'demo');
 
+/** The process logger: `main` replaces it with one at LOG_LEVEL. */
+let logger: Logger = defaultLogger;
+
 function log(message: string): void {
-  console.log(`[nearfeed] ${message}`);
+  logger.info(message);
 }
 
 function isDirectory(p: string): boolean {
@@ -70,13 +75,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   try {
     loaded = loadServerConfig(env);
   } catch (err) {
-    console.error(`[nearfeed] invalid configuration: ${(err as Error).message}`);
+    logger.fatal(`invalid configuration: ${(err as Error).message}`);
     process.exit(1);
   }
   const { config, warnings } = loaded;
-  for (const w of warnings) log(`warning: ${w}`);
+  logger = createLogger(config.logLevel);
+  for (const w of warnings) logger.warn(w);
 
-  const store = await createProfileStore(config, { warn: (m) => log(`warning: ${m}`) });
+  const store = await createProfileStore(config, { warn: (m) => logger.warn(m) });
   const cache = createEmbeddingCache({
     ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
     ttlSeconds: config.embeddingCacheTtl,
@@ -84,7 +90,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   });
   const model = await loadModel(config);
   const ml = createMlService({ config, cache, store, model });
-  const app = createApp({ config, store, cache, ml, staticFiles: staticFilesFor(config) });
+  const app = createApp({ config, store, cache, ml, logger, staticFiles: staticFilesFor(config) });
 
   // Give a Redis cache a moment to connect, so the status line tells the truth.
   for (let i = 0; i < 20 && config.redisUrl !== undefined && !cache.connected(); i++) {
@@ -92,14 +98,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   const health = await ml.health();
 
-  const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-    const ml =
-      health.status === 'unavailable'
-        ? `ML unavailable (${health.reasons.join('; ')})`
-        : `ML ${health.status}: ${health.model.name} on ${health.model.device} (${health.model.dtype}, ${health.model.dimension} dims)` +
-          (health.reasons.length > 0 ? ` — ${health.reasons.join('; ')}` : '');
-    log(`listening on http://localhost:${info.port} — ${ml}; cache ${health.cache.backend}, store ${store.backend}`);
-  });
+  const server = await serveApp(app, config);
+  const mlLine =
+    health.status === 'unavailable'
+      ? `ML unavailable (${health.reasons.join('; ')})`
+      : `ML ${health.status}: ${health.model.name} on ${health.model.device} (${health.model.dtype}, ${health.model.dimension} dims)` +
+        (health.reasons.length > 0 ? ` — ${health.reasons.join('; ')}` : '');
+  const { port } = server.server.address() as AddressInfo;
+  log(`listening on http://localhost:${port} — ${mlLine}; cache ${health.cache.backend}, store ${store.backend}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -109,9 +115,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     // Stop accepting, let in-flight requests finish, then release the model and connections.
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    server.close(() => {
-      void Promise.allSettled([ml.close(), cache.close(), store.close()]).then(() => process.exit(0));
-    });
+    void server.close().then(() =>
+      Promise.allSettled([ml.close(), cache.close(), store.close()]).then(() => process.exit(0)),
+    );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -10,6 +10,7 @@ import { base64ToFloat32 } from '../shared/base64';
 import { profileToText } from '../shared/profile-text';
 import type { Embedder } from '../shared/embedder';
 import { createApp } from '../server/app';
+import { createLogger } from '../server/log';
 import { createMemoryCache } from '../server/cache/memory-cache';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import { demoProfiles } from '../server/data/demo-profiles';
@@ -437,16 +438,13 @@ describe('errors', () => {
     };
     const cache = createMemoryCache({ maxEntries: 10, ttlSeconds: 60 });
     const ml = createMlService({ config: t.config, cache, store, model: { state: 'ready', embedder, notes: [] } });
-    const app = createApp({ config: t.config, store, cache, ml });
-    const errors: unknown[] = [];
-    const origError = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
-    try {
-      await expectError(await post(app, '/api/v1/ml/profiles/rank', { profile_id: 'demo-001' }), 500, 'internal');
-    } finally {
-      console.error = origError;
-    }
-    expect(errors).toHaveLength(1);
+    const lines: { level: number; msg: string; err?: { message: string } }[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const app = createApp({ config: t.config, store, cache, ml, logger });
+    await expectError(await post(app, '/api/v1/ml/profiles/rank', { profile_id: 'demo-001' }), 500, 'internal');
+    // One error line for the operator, with the cause; the client got only "internal server error".
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, msg: 'request failed', err: { message: 'disk on fire' } });
     expect((await post(app, '/api/v1/ml/embeddings', { text: 'still alive' })).status).toBe(200);
   });
 

@@ -3,8 +3,12 @@ import { HTTPException } from 'hono/http-exception';
 import type { ApiError } from '../../shared/types';
 import { StoreUnavailableError } from '../store/profile-store';
 
-const STATUS: Record<ApiError['error_type'], 400 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503> = {
+const STATUS: Record<ApiError['error_type'], 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503> = {
   invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  precondition_failed: 412,
+  rate_limited: 429,
   empty_input: 400,
   validation: 422,
   payload_too_large: 413,
@@ -53,7 +57,15 @@ export function errorResponse(err: unknown): Response {
     // Hono's own exceptions (e.g. from its middleware) keep their status but get our body shape.
     const status = err.status;
     const errorType: ApiError['error_type'] =
-      status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status < 500 ? 'validation' : 'internal';
+      status === 413
+        ? 'payload_too_large'
+        : status === 404
+          ? 'not_found'
+          : status === 415
+            ? 'unsupported_media_type'
+            : status < 500
+              ? 'validation'
+              : 'internal';
     const body: ApiError = { error: err.message || `HTTP ${status}`, error_type: errorType };
     return Response.json(body, { status });
   }
