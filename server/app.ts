@@ -64,11 +64,13 @@ export function createApp(deps: ServerDeps): Hono {
   app.route(API_BASE, api);
   app.route(OPENAI_BASE, openaiRoutes(deps));
   app.route('/', teiRoutes(deps));
-  // Anything else under /api is an unknown API route, whatever the method: JSON, not the demo's page.
+  // Anything else under /api or /v1 is an unknown API route, whatever the method: JSON, not the demo's page.
   const unknownApiRoute = (c: { req: { method: string; path: string } }) =>
-    errorResponse(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`));
-  app.all('/api', unknownApiRoute);
-  app.all('/api/*', unknownApiRoute);
+    render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path);
+  for (const base of ['/api', OPENAI_BASE]) {
+    app.all(base, unknownApiRoute);
+    app.all(`${base}/*`, unknownApiRoute);
+  }
 
   if (deps.staticFiles) app.route('/', staticRoutes(deps.staticFiles));
   return app;

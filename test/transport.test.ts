@@ -147,13 +147,16 @@ describe('JSON bodies need a JSON content type', () => {
 });
 
 describe('unknown /api/* paths', () => {
-  for (const path of ['/api', '/api/', '/api/v1', '/api/v1/', '/api/v1/profiles', '/api/v1/nope', '/api/v2/feed']) {
+  for (const path of ['/api', '/api/', '/api/v1', '/api/v1/', '/api/v1/profiles', '/api/v1/nope', '/api/v2/feed', '/v1/nope']) {
     for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']) {
       it(`${method} ${path} → JSON 404`, async () => {
         const res = await fetch(`${server.url}${path}`, { method });
         expect(res.status).toBe(404);
         expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-        if (method !== 'HEAD') expect(((await res.json()) as { error_type: string }).error_type).toBe('not_found');
+        if (method === 'HEAD') return;
+        const body = (await res.json()) as { error_type?: string; error?: { code: string } };
+        // /v1 answers in OpenAI's error shape, everything else in nearfeed's.
+        expect(body.error_type ?? body.error?.code).toBe('not_found');
       });
     }
   }
