@@ -22,7 +22,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 
 /** `count` texts of about `tokens` tokens each (special tokens included), sized with the real tokenizer. */
-async function textsOfTokens(embedder: NodeEmbedder, tokens: number, count: number): Promise<string[]> {
+export async function textsOfTokens(embedder: NodeEmbedder, tokens: number, count: number): Promise<string[]> {
   const [probe] = await embedder.countTokens([sentence(100, 1)]);
   const perWord = ((probe ?? 102) - 2) / 100;
   const words = Math.max(1, Math.round((tokens - 2) / perWord));
@@ -40,7 +40,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
  * Median embeddings/s of each variant, measured in alternating rounds (the starting variant rotates each
  * round) so drift and neighbours' load hit them alike.
  */
-async function compare(
+export async function compare(
   count: number,
   variants: Record<string, () => Promise<unknown>>,
 ): Promise<Record<string, number>> {

@@ -4,11 +4,13 @@
  */
 import { main as rank } from './rank';
 import { main as embed } from './embed';
+import { main as dtype } from './dtype';
 import { main as server } from './server';
 
 const benches: [string, () => Promise<unknown>][] = [
   ['rank (shared/scoring)', () => rank([])],
   ['embed (server/embedder)', embed],
+  ['dtype (fp32 vs q8, Node)', dtype],
   ['server (cache, dynamic batching)', server],
 ];
 
