@@ -13,7 +13,6 @@
  */
 import { z } from 'zod';
 import { formatPath, rule } from './api/common';
-import { profileToText } from './profile-text';
 import type { Profile } from './types';
 
 /** Limits of profile fields; the server's docs and /ml/info are built on these. */
@@ -26,20 +25,7 @@ export const PROFILE_LIMITS = Object.freeze({
   tagMaxLength: 64,
 });
 
-/** A user's own profile used as a feed query (the client's `UserProfile`). */
-export interface UserProfileInput {
-  id?: string;
-  name: string;
-  headline: string;
-  bio: string;
-  tags: string[];
-}
-
 export type ProfileValidation = { ok: true; profile: Profile } | { ok: false; field: string; message: string };
-export type UserProfileValidation =
-  | { ok: true; profile: UserProfileInput }
-  /** `empty`: the profile has no text to embed (an empty input, not a wrongly typed one). */
-  | { ok: false; field: string; message: string; empty?: true };
 
 export interface ValidateProfileOptions {
   /** Clock for a missing `updated_at` (tests pass a fixed one). */
@@ -105,7 +91,7 @@ export const profileInputSchema = z.object(
   { error: rule('must be a JSON object') },
 );
 
-/** A user profile as a feed query: any of the text fields, at least one non-empty. */
+/** A user profile as a feed query: any of the text fields (shared/api/feed.ts requires one non-empty). */
 export const userProfileInputSchema = z.object(
   {
     id: idSchema.optional(),
@@ -134,25 +120,6 @@ export function validateProfile(input: unknown, options: ValidateProfileOptions 
     engagement: p.engagement,
     updated_at: p.updated_at ?? (options.now ? options.now() : new Date()).toISOString(),
   };
-  return { ok: true, profile };
-}
-
-/** Validates a user profile used as a feed query. At least one of name, headline, bio, tags must be non-empty. */
-export function validateUserProfile(input: unknown): UserProfileValidation {
-  const r = userProfileInputSchema.safeParse(input);
-  if (!r.success) return failure(r.error.issues[0], 'profile');
-  const p = r.data;
-  // Judged on the text that is embedded: fields of only spaces or control characters leave it empty.
-  if (profileToText(p) === '') {
-    return {
-      ok: false,
-      field: 'profile',
-      message: '"profile" must have at least one non-empty field of name, headline, bio, tags',
-      empty: true,
-    };
-  }
-  const profile: UserProfileInput = { name: p.name, headline: p.headline, bio: p.bio, tags: p.tags };
-  if (p.id !== undefined) profile.id = p.id;
   return { ok: true, profile };
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILE_LIMITS, formatPath, validateProfile, validateUserProfile } from '../shared/profile-schema';
+import { inlineProfile } from '../shared/api/feed';
+import { issueError } from '../shared/api/common';
+import { PROFILE_LIMITS, formatPath, validateProfile } from '../shared/profile-schema';
+import type { Profile } from '../shared/types';
 
 const valid = {
   id: 'founder-001',
@@ -118,44 +121,57 @@ describe('validateProfile', () => {
   });
 });
 
-describe('validateUserProfile', () => {
+describe('inline user profile (shared/api/feed.ts)', () => {
+  const schema = inlineProfile(4096);
+  const fail = (input: unknown) => {
+    const r = schema.safeParse(input);
+    if (r.success) throw new Error('expected a failure');
+    return issueError(r.error.issues, 'profile');
+  };
+  const query = (fields: Partial<Profile>) => ({
+    id: '',
+    name: '',
+    headline: '',
+    bio: '',
+    tags: [],
+    diligence: 0,
+    engagement: 0,
+    updated_at: new Date(0).toISOString(),
+    ...fields,
+  });
+
   it('accepts any single non-empty text field and fills the rest', () => {
-    expect(validateUserProfile({ bio: 'Looking for a climate co-founder' })).toEqual({
-      ok: true,
-      profile: { name: '', headline: '', bio: 'Looking for a climate co-founder', tags: [] },
-    });
-    expect(validateUserProfile({ tags: ['fintech'] })).toEqual({
-      ok: true,
-      profile: { name: '', headline: '', bio: '', tags: ['fintech'] },
-    });
+    expect(schema.parse({ bio: 'Looking for a climate co-founder' })).toEqual(query({ bio: 'Looking for a climate co-founder' }));
+    expect(schema.parse({ tags: ['fintech'] })).toEqual(query({ tags: ['fintech'] }));
   });
 
   it('keeps an optional id and needs no scores or time', () => {
-    const r = validateUserProfile({ id: 'me', name: 'Me', diligence: 5, updated_at: 'whenever' });
-    expect(r).toEqual({ ok: true, profile: { id: 'me', name: 'Me', headline: '', bio: '', tags: [] } });
+    expect(schema.parse({ id: 'me', name: 'Me', diligence: 5, updated_at: 'whenever' })).toEqual(query({ id: 'me', name: 'Me' }));
   });
 
-  it('rejects a profile with no text at all', () => {
+  it('rejects a profile with no text at all as an empty input', () => {
     // Control characters are dropped from the embedded text, so they are no text either.
     for (const input of [{}, { name: '  ', bio: '\n' }, { id: 'me' }, { name: '\u0000\u0007', tags: ['\u001b'] }]) {
-      expect(validateUserProfile(input)).toEqual({
-        ok: false,
-        field: 'profile',
-        message: '"profile" must have at least one non-empty field of name, headline, bio, tags',
-        empty: true,
+      expect(fail(input)).toEqual({
+        errorType: 'empty_input',
+        param: null,
+        message: 'profile must have at least one non-empty field of name, headline, bio, tags',
       });
     }
   });
 
-  it('applies the same field limits as candidate profiles', () => {
-    expect(validateUserProfile({ bio: 'b'.repeat(5001) })).toEqual({
-      ok: false,
-      field: 'bio',
-      message: '"bio" must be a string of at most 5000 characters, got a string of 5001 characters',
+  it('applies the same field limits as candidate profiles, and max_text_bytes to the text', () => {
+    expect(fail({ bio: 'b'.repeat(5001) })).toEqual({
+      errorType: 'validation',
+      param: 'bio',
+      message: '`bio` must be a string of at most 5000 characters, got a string of 5001 characters',
     });
-    expect(validateUserProfile({ name: 'x', tags: [''] })).toMatchObject({ ok: false, field: 'tags[0]' });
-    expect(validateUserProfile({ name: 'x', id: '' })).toMatchObject({ ok: false, field: 'id' });
-    expect(validateUserProfile('me')).toMatchObject({ ok: false, field: 'profile' });
+    expect(fail({ name: 'x', tags: [''] })).toMatchObject({ param: 'tags[0]' });
+    expect(fail({ name: 'x', id: '' })).toMatchObject({ param: 'id' });
+    expect(fail('me')).toMatchObject({ param: null, errorType: 'validation' });
+    expect(inlineProfile(10).safeParse({ name: 'more than ten bytes!' }).error?.issues[0]?.message).toBe(
+      'makes a text of 20 bytes > max_text_bytes 10',
+    );
   });
 });
 

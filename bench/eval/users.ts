@@ -4,14 +4,14 @@
  * role they look for — the profile points the right way, without knowing which candidates fit.
  */
 import type { Profile } from '../../shared/types';
-import type { UserProfileInput } from '../../shared/profile-schema';
+import type { UserProfile } from '../../client/types';
 
 export const ROLES = ['founder', 'investor', 'engineer', 'designer', 'operator', 'researcher', 'advisor'] as const;
 export const SECTORS = ['fintech', 'climate', 'health', 'ai', 'saas', 'marketplace', 'edtech', 'biotech', 'logistics', 'consumer', 'security', 'agtech'] as const;
 
 export interface EvalUser {
   id: string;
-  profile: UserProfileInput;
+  profile: UserProfile;
   role: string;
   sectors: string[];
   /** Candidate ids the user would like (hidden from the ranker). */

@@ -2,13 +2,9 @@
  * The recommendation fields of a ranking request (/feed, /ml/profiles/rank and its batch; schema in
  * shared/api/feed.ts) as options of shared/recommend's `recommend`: one mapping both routes call.
  */
-import { z } from 'zod';
-import { issueError } from '../../shared/api/common';
-import { recommendFields } from '../../shared/api/feed';
 import type { Interaction } from '../../shared/recommend/interactions';
 import type { RecommendOptions, TasteWeights } from '../../shared/recommend/options';
 import type { Profile } from '../../shared/types';
-import { ApiFailure } from './errors';
 
 /** The recommendation fields as the request schema parses them (absent or null: not given). */
 export interface RecommendFieldsJson {
@@ -17,19 +13,6 @@ export interface RecommendFieldsJson {
   group_decay?: boolean | null;
   freshness?: { half_life_days: number; floor?: number | null } | null;
   now?: string | null;
-}
-
-const recommendFieldsSchema = z.object(recommendFields());
-
-/**
- * The recommendation fields of a body a route still parses by hand (the schema routes get them from
- * shared/api's rankQueryFields); 422 naming the field, e.g. `interactions[3].type`.
- */
-export function parseRecommendFields(body: unknown): RecommendFieldsJson {
-  const r = recommendFieldsSchema.safeParse(body);
-  if (r.success) return r.data as RecommendFieldsJson;
-  const e = issueError(r.error.issues);
-  throw new ApiFailure(e.errorType, e.message, e.param);
 }
 
 /**

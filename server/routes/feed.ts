@@ -8,20 +8,13 @@
 import { Hono } from 'hono';
 import { profileToText } from '../../shared/profile-text';
 import { recommend, type RecommendResult } from '../../shared/recommend/recommend';
-import type { FeedResponse } from '../../shared/api';
+import type { z } from 'zod';
+import { FEED_DEFAULT_LIMIT, feedRequestSchema, type FeedResponse } from '../../shared/api/feed';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
-import { optionalIds, optionalInt, readJsonObject, requireId } from '../http/body';
-import { parseInlineProfile } from '../http/profile-input';
-import { optionalWeights, queryProfileField, requireStoredProfile, toRankCandidates } from '../http/rank-input';
-import { parseRecommendFields, recommendOptions, tasteProfileIds, type RecommendFieldsJson } from '../http/recommend-input';
-
-/** Results when the request gives no `limit`. */
-export const FEED_DEFAULT_LIMIT = 20;
-/** Most results one feed request returns. */
-export const FEED_MAX_LIMIT = 1000;
-/** Most ids `exclude_ids` may hold. */
-export const FEED_MAX_EXCLUDE_IDS = 10_000;
+import { requireStoredProfile, toRankCandidates } from '../http/rank-input';
+import { recommendOptions, tasteProfileIds, type RecommendFieldsJson } from '../http/recommend-input';
+import { jsonBody } from '../http/validate';
 
 interface ParsedFeedRequest {
   /** The user as the query: a stored profile (profile_id) or one sent inline (id '' when it has none). */
@@ -40,16 +33,18 @@ export function feedRoutes(deps: ServerDeps): Hono {
   const { store, ml, config } = deps;
   const app = new Hono();
 
-  async function parseRequest(body: Record<string, unknown>): Promise<ParsedFeedRequest> {
-    const hasId = queryProfileField(body) === 'profile_id';
-    const limit = optionalInt(body.limit, 'limit', 1, FEED_MAX_LIMIT) ?? FEED_DEFAULT_LIMIT;
-    const excludeIds = optionalIds(body.exclude_ids, 'exclude_ids', FEED_MAX_EXCLUDE_IDS) ?? [];
+  const schema = feedRequestSchema(config);
+
+  /** The request with the stored user read (404 when `profile_id` is unknown) and the weights merged. */
+  async function resolveRequest(body: z.output<typeof schema>): Promise<ParsedFeedRequest> {
+    const { profile_id: id, profile } = body;
+    const stored = id !== undefined && id !== null;
+    // The schema lets exactly one of profile_id and profile through.
+    const user = stored ? await requireStoredProfile(store, id, 'profile_id') : profile!;
     // Request weights merged over the configured ones.
-    const weights: RankWeights = { ...config.weights, ...optionalWeights(body.weights, 'weights', config.weights) };
-    const user = hasId
-      ? await requireStoredProfile(store, requireId(body.profile_id, 'profile_id'), 'profile_id')
-      : parseInlineProfile(body.profile, 'profile', config.maxTextBytes);
-    return { user, stored: hasId, limit, excludeIds, weights, recommend: parseRecommendFields(body) };
+    const weights: RankWeights = { ...config.weights, ...body.weights };
+    const limit = body.limit ?? FEED_DEFAULT_LIMIT;
+    return { user, stored, limit, excludeIds: body.exclude_ids ?? [], weights, recommend: body };
   }
 
   /** Ranks with similarity; undefined when ML is unavailable or fails on the way (the caller degrades). */
@@ -81,8 +76,8 @@ export function feedRoutes(deps: ServerDeps): Hono {
     }
   }
 
-  app.post('/feed', async (c) => {
-    const req = await parseRequest(await readJsonObject(c));
+  app.post('/feed', jsonBody(schema), async (c) => {
+    const req = await resolveRequest(c.req.valid('json'));
     const excluded = new Set(req.excludeIds);
     if (req.user.id !== '') excluded.add(req.user.id);
     // Excluded candidates are dropped before ranking, so no vector is computed for them; those the taste vector

@@ -3,11 +3,16 @@
  * cached vector, so the next feed or sync embeds the new text.
  */
 import { Hono } from 'hono';
-import type { ProfileDeleteResponse, ProfileResponse } from '../../shared/api';
-import { validateProfile } from '../../shared/profile-schema';
+import { got } from '../../shared/api/common';
+import {
+  profilePathSchema,
+  profilePutSchema,
+  type ProfileDeleteResponse,
+  type ProfileResponse,
+} from '../../shared/api/profiles';
 import type { ServerDeps } from '../deps';
-import { describe, readJsonObject, requireId } from '../http/body';
 import { ApiFailure } from '../http/errors';
+import { jsonBody, pathParams } from '../http/validate';
 
 /** Routes `GET|PUT|DELETE /profiles/:id`, mounted under /api/v1. */
 export function profileRoutes(deps: ServerDeps): Hono {
@@ -24,31 +29,32 @@ export function profileRoutes(deps: ServerDeps): Hono {
     }
   }
 
-  app.get('/profiles/:id', async (c) => {
-    const id = requireId(c.req.param('id'), 'id');
+  const path = pathParams(profilePathSchema);
+
+  app.get('/profiles/:id', path, async (c) => {
+    const { id } = c.req.valid('param');
     const profile = await store.get(id);
     if (!profile) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
     const res: ProfileResponse = profile;
     return c.json(res);
   });
 
-  app.put('/profiles/:id', async (c) => {
-    const id = requireId(c.req.param('id'), 'id');
-    const body = await readJsonObject(c);
+  app.put('/profiles/:id', path, jsonBody(profilePutSchema), async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
     if (body.id !== undefined && body.id !== id) {
-      const given = typeof body.id === 'string' ? JSON.stringify(body.id) : describe(body.id);
-      throw new ApiFailure('validation', `\`id\` in the body (${given}) must match the id in the path ("${id}") or be left out`);
+      throw new ApiFailure('validation', `\`id\` in the body (${got(body.id)}) must match the id in the path ("${id}") or be left out`, 'id');
     }
-    const checked = validateProfile({ ...body, id });
-    if (!checked.ok) throw new ApiFailure('validation', checked.message);
-    const created = await store.put(checked.profile);
+    const { name, headline, bio, tags, diligence, engagement } = body;
+    const updated_at = body.updated_at ?? new Date().toISOString();
+    const profile: ProfileResponse = { id, name, headline, bio, tags, diligence, engagement, updated_at };
+    const created = await store.put(profile);
     await forget(id);
-    const res: ProfileResponse = checked.profile;
-    return c.json(res, created ? 201 : 200);
+    return c.json(profile, created ? 201 : 200);
   });
 
-  app.delete('/profiles/:id', async (c) => {
-    const id = requireId(c.req.param('id'), 'id');
+  app.delete('/profiles/:id', path, async (c) => {
+    const { id } = c.req.valid('param');
     if (!(await store.delete(id))) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
     await forget(id);
     const res: ProfileDeleteResponse = { id, deleted: true };

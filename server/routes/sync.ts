@@ -7,26 +7,19 @@
  */
 import { Hono } from 'hono';
 import { float32ToBase64 } from '../../shared/base64';
-import type { SyncChange, SyncResponse } from '../../shared/api';
+import { syncQuerySchema, type SyncChange, type SyncResponse } from '../../shared/api/sync';
 import type { ServerDeps } from '../deps';
 import { ApiFailure } from '../http/errors';
+import { queryParams } from '../http/validate';
 import type { ProfileChange } from '../store/profile-store';
-
-/** Changes per page when `limit` is not given. */
-export const SYNC_DEFAULT_LIMIT = 100;
-/** Most changes one page may hold. */
-export const SYNC_MAX_LIMIT = 1000;
 
 /** Routes `GET /sync`, mounted under /api/v1. */
 export function syncRoutes(deps: ServerDeps): Hono {
   const { store, ml } = deps;
   const app = new Hono();
 
-  app.get('/sync', async (c) => {
-    const cursorParam = c.req.query('cursor');
-    const cursor = cursorParam === undefined || cursorParam === '' ? null : cursorParam;
-    const limit = parseLimit(c.req.query('limit'));
-    const embeddings = parseFlag(c.req.query('embeddings'), 'embeddings');
+  app.get('/sync', queryParams(syncQuerySchema), async (c) => {
+    const { cursor, limit, embeddings } = c.req.valid('query');
 
     const page = await store.changesSince(cursor, limit);
     if (page === 'must_refetch') {
@@ -67,24 +60,4 @@ export function syncRoutes(deps: ServerDeps): Hono {
   }
 
   return app;
-}
-
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return SYNC_DEFAULT_LIMIT;
-  const n = /^[0-9]{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= SYNC_MAX_LIMIT)) {
-    throw new ApiFailure(
-      'validation',
-      `\`limit\` must be an integer in [1, ${SYNC_MAX_LIMIT}], got ${JSON.stringify(raw.slice(0, 40))}`,
-    );
-  }
-  return n;
-}
-
-function parseFlag(raw: string | undefined, field: string): boolean {
-  if (raw === undefined || raw === '') return false;
-  const v = raw.toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new ApiFailure('validation', `\`${field}\` must be true or false, got ${JSON.stringify(raw.slice(0, 40))}`);
 }
