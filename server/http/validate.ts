@@ -4,16 +4,14 @@
  * parsed, typed values with `c.req.valid('json' | 'query' | 'param')`.
  *
  * A JSON body is read once, before the validator: an empty body is 400 empty_input and malformed JSON 400
- * invalid_json (the validator alone would answer both as its own 400), and a body that is not declared JSON
- * is 415, because the validator would otherwise validate `{}` in its place and report fields as missing.
+ * invalid_json (the validator alone would answer both as its own 400). A body that is not declared JSON never
+ * gets here: the app answers it 415 first (json-body.ts).
  */
 import { zValidator } from '@hono/zod-validator';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { issueError } from '../../shared/api/common';
 import { ApiFailure } from './errors';
-
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /** Throws the ApiFailure for a failed parse; `root` names the whole value in messages. */
 function failOn(root: string) {
@@ -29,14 +27,6 @@ function failOn(root: string) {
  * (body-limit.ts) applies while it is read.
  */
 async function readJson(c: Context): Promise<void> {
-  const type = c.req.header('content-type') ?? '';
-  const mediaType = type.split(';')[0]!.trim();
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    throw new ApiFailure(
-      'unsupported_media_type',
-      `request body must be sent as Content-Type: application/json, got ${mediaType ? JSON.stringify(mediaType) : 'none'}`,
-    );
-  }
   const text = await c.req.text();
   if (text.trim() === '') throw new ApiFailure('empty_input', 'request body is empty; expected a JSON object');
   let value: unknown;
