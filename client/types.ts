@@ -131,8 +131,12 @@ export interface FeedEngine {
    * `ml_applied: false`, `fallback_reason`); with no local candidates it rejects with the server's error.
    */
   rankFeed(user: UserProfile, options?: { limit?: number; excludeIds?: readonly string[] }): Promise<FeedResult>;
-  /** Embeds texts on the device in use (on 'server': POST /api/v1/ml/embeddings/batch). L2-normalised. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Embeds texts on the device in use (on 'server': POST /api/v1/ml/embeddings/batch), pooled and normalised
+   * as the model's sentence-transformers configuration says. `promptName` picks one of the model's prompts
+   * (e.g. `query` for E5-style models); default: its default prompt, if any.
+   */
+  embed(texts: readonly string[], options?: { promptName?: string }): Promise<Float32Array[]>;
   /** A snapshot of the engine's state (a copy; call again for fresh values, or use `onStatus`). */
   status(): EngineStatus;
   /** Terminates the worker after pending writes; the engine cannot be used afterwards. */

@@ -3,6 +3,7 @@
  * WASM loads run in e2e/webgpu.spec.ts and e2e/engine.spec.ts; here stand-in embedders simulate the failures a
  * browser cannot be made to produce on demand: WebGPU returning wrong numbers, a device that does not load.
  */
+import { MEAN_NORMALIZED } from '../shared/embedder';
 import { describe, expect, it } from 'vitest';
 import { loadLocalEmbedder, type LoadedEmbedder, type LocalLoadOptions } from '../client/engine/local-embedder';
 import { SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
@@ -27,7 +28,7 @@ function stand(first: 'webgpu' | 'wasm', devices: Record<'webgpu' | 'wasm', Beha
     o.onProgress?.(0.5, 'half');
     const b = devices[o.device];
     if ('fails' in b) throw new Error(b.fails);
-    const info = { model: o.model, dtype: o.dtype, device: o.device, dimension: b.vector.length, maxSeqLength: 128, modelKey: 'k' };
+    const info = { model: o.model, dtype: o.dtype, device: o.device, dimension: b.vector.length, maxSeqLength: 128, family: MEAN_NORMALIZED, modelKey: 'k' };
     return {
       info,
       loadMs: 1,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
-import type { Embedder } from '../shared/embedder';
+import { MEAN_NORMALIZED, type Embedder } from '../shared/embedder';
 import { isLowEnd, LOW_END_MIN_CORES, LOW_END_MIN_MEMORY_GB, planDevice } from '../client/engine/device';
 
 describe('planDevice', () => {
@@ -34,7 +34,7 @@ describe('planDevice', () => {
 describe('runSelfCheck', () => {
   // Simulated devices (a failure cannot be produced on demand with a real WebGPU adapter): fixed outputs.
   const fixed = (vector: number[]): Embedder => ({
-    info: { model: 'm', dtype: 'fp32', device: 'x', dimension: vector.length, maxSeqLength: 8, modelKey: 'm|fp32|8' },
+    info: { model: 'm', dtype: 'fp32', device: 'x', dimension: vector.length, maxSeqLength: 8, family: MEAN_NORMALIZED, modelKey: 'm|fp32|8' },
     embed: async (texts) => texts.map(() => Float32Array.from(vector)),
     dispose: async () => undefined,
   });

@@ -165,6 +165,9 @@ describe('POST /feed without ML', () => {
       embedTexts: async () => {
         throw new Error('simulated inference failure');
       },
+      queryVectors: async () => {
+        throw new Error('simulated inference failure');
+      },
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const res = await call(candidateApp({ config, store, cache: testCache(), ml: failing }), 'POST', '/api/v1/feed', {

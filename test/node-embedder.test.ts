@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelKey } from '../shared/embedder';
+import { MEAN_NORMALIZED, modelKey } from '../shared/embedder';
 import {
   createNodeEmbedder,
   ModelSourceError,
@@ -124,6 +124,7 @@ describe('createNodeEmbedder on the generated test model', () => {
       device: 'cpu',
       dimension: probe!.length,
       maxSeqLength: MAX_SEQ,
+      family: MEAN_NORMALIZED,
       modelKey: modelKey('nearfeed-test', 'fp32', MAX_SEQ),
     });
   });

@@ -8,7 +8,14 @@ import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/trans
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planBatches, runPlanned } from '../shared/embedding/batch-plan';
 import { padBatch } from '../shared/embedding/pad-batch';
-import { float16BitsToFloat32, meanPoolNormalize } from '../shared/embedding/pooling';
+import { float16BitsToFloat32, poolTokens, type HiddenStates, type PoolingMode } from '../shared/embedding/pooling';
+import {
+  familyKey,
+  feedPromptNames,
+  promptedText,
+  readModelFamily,
+  UnsupportedModelError,
+} from '../shared/embedding/model-family';
 import { decideMaxSeqLength, KNOWN_MAX_SEQ_LENGTH } from '../shared/embedding/seq-length';
 import { TokenEncoder } from '../shared/embedding/token-encoder';
 import { ensureTestModel } from './support/model-path';
@@ -129,7 +136,10 @@ describe('padBatch', () => {
   });
 });
 
-describe('meanPoolNormalize', () => {
+const meanPoolNormalize = (hidden: HiddenStates, mask: ArrayLike<number | bigint>) =>
+  poolTokens(hidden, mask, { pooling: 'mean', normalize: true });
+
+describe('poolTokens, mean + normalize', () => {
   it('averages only unmasked tokens, then L2-normalises', () => {
     // batch 2, seq 3, dim 2; row 0 masks its last token, row 1 uses all three.
     const data = new Float32Array([1, 2, 3, 4, 100, 100, 1, 0, 0, 1, 1, 1]);
@@ -226,5 +236,96 @@ describe('decideMaxSeqLength', () => {
     ).toEqual({ maxSeqLength: 512, source: 'sentence_bert_config.json', clampedFrom: 1024 });
     expect(() => decideMaxSeqLength({ modelName: 'm', override: 0 })).toThrow(/MAX_SEQ_LENGTH/);
     expect(() => decideMaxSeqLength({ modelName: 'm', override: 12.5 })).toThrow(/positive integer/);
+  });
+});
+
+describe('readModelFamily', () => {
+  const reader = (files: Record<string, unknown>) => async (file: string) => files[file];
+  const modules = (...types: string[]) =>
+    types.map((t, i) => ({ idx: i, name: String(i), path: t === 'Pooling' ? '1_Pooling' : t === 'Normalize' ? '2_Normalize' : '', type: `sentence_transformers.models.${t}` }));
+
+  it('reads pooling, Normalize, prompts and do_lower_case the way sentence-transformers does', async () => {
+    const family = await readModelFamily('BAAI/bge-small-en-v1.5', reader({
+      'modules.json': modules('Transformer', 'Pooling', 'Normalize'),
+      '1_Pooling/config.json': { pooling_mode_cls_token: true, pooling_mode_mean_tokens: false },
+      'config_sentence_transformers.json': { prompts: { query: 'Represent this sentence: ' }, default_prompt_name: null },
+      'sentence_bert_config.json': { max_seq_length: 512, do_lower_case: true },
+    }));
+    expect(family).toEqual({
+      pooling: 'cls',
+      normalize: true,
+      prompts: { query: 'Represent this sentence: ' },
+      doLowerCase: true,
+      sentenceBertConfig: { max_seq_length: 512, do_lower_case: true },
+      source: '1_Pooling/config.json',
+    });
+    // Only a query prompt: the feed stays symmetric (no prompt on either side).
+    expect(feedPromptNames(family)).toEqual({});
+    expect(familyKey(family)).toMatch(/^cls\+norm\+lower\+prompts-[0-9a-f]{8}$/);
+  });
+
+  it('a Normalize before the Pooling module does not normalise the sentence vector; pooling_mode as a name', async () => {
+    const family = await readModelFamily('m', reader({
+      'modules.json': modules('Transformer', 'Normalize', 'Pooling'),
+      '1_Pooling/config.json': { pooling_mode: 'lasttoken' },
+    }));
+    expect(family).toMatchObject({ pooling: 'lasttoken', normalize: false });
+  });
+
+  it('without modules.json: the known original, else mean without normalisation', async () => {
+    expect(await readModelFamily('Xenova/all-MiniLM-L6-v2', reader({}))).toMatchObject({ pooling: 'mean', normalize: true, source: 'known model' });
+    expect(await readModelFamily('someone/bert', reader({}))).toMatchObject({ pooling: 'mean', normalize: false });
+  });
+
+  it('refuses, naming the file: no Pooling module, a missing pooling file, a module path outside the folder, a bad default prompt', async () => {
+    await expect(readModelFamily('m', reader({ 'modules.json': modules('Transformer') }))).rejects.toThrow(
+      'modules.json has no sentence_transformers.models.Pooling module',
+    );
+    await expect(readModelFamily('m', reader({ 'modules.json': modules('Transformer', 'Pooling') }))).rejects.toThrow(
+      '1_Pooling/config.json is missing',
+    );
+    await expect(
+      readModelFamily('m', reader({ 'modules.json': [{ path: '../x', type: 'sentence_transformers.models.Pooling' }] })),
+    ).rejects.toThrow('outside the model folder');
+    await expect(
+      readModelFamily('m', reader({
+        'modules.json': modules('Transformer', 'Pooling'),
+        '1_Pooling/config.json': { pooling_mode_mean_tokens: true },
+        'config_sentence_transformers.json': { prompts: { query: 'q: ' }, default_prompt_name: 'passage' },
+      })),
+    ).rejects.toThrow(UnsupportedModelError);
+  });
+
+  it('feed sides, prompted text and the key', () => {
+    const e5 = { prompts: { query: 'query: ', passage: 'passage: ' } };
+    expect(feedPromptNames(e5)).toEqual({ query: 'query', document: 'passage' });
+    expect(feedPromptNames({ prompts: { query: 'q', document: 'd' } })).toEqual({ query: 'query', document: 'document' });
+    expect(feedPromptNames({ prompts: { clustering: 'c: ' }, defaultPromptName: 'clustering' })).toEqual({
+      query: 'clustering',
+      document: 'clustering',
+    });
+    expect(promptedText(e5, 'x', 'query')).toBe('query: x');
+    expect(promptedText(e5, 'x')).toBe('x');
+    expect(promptedText({ prompts: { c: 'c: ' }, defaultPromptName: 'c' }, 'x')).toBe('c: x');
+    expect(() => promptedText({ prompts: {} }, 'x', 'query')).toThrow('this model defines no prompts');
+    const base = { pooling: 'mean' as const, normalize: true, doLowerCase: false };
+    expect(familyKey({ ...base, prompts: {} })).toBe('mean+norm');
+    expect(familyKey({ ...base, prompts: e5.prompts })).not.toBe(familyKey({ ...base, prompts: { query: 'query: ', passage: 'doc: ' } }));
+  });
+});
+
+describe('poolTokens modes on a hand-made batch', () => {
+  // batch 1, seq 3 (last position padding), dim 2.
+  const hidden = { data: new Float32Array([1, -4, 3, 2, 99, 99]), batch: 1, seqLength: 3, dim: 2 };
+  const mask = [1n, 1n, 0n];
+  const pool = (pooling: PoolingMode) => Array.from(poolTokens(hidden, mask, { pooling, normalize: false })[0]!);
+  it('cls, max, lasttoken, weightedmean, mean_sqrt_len', () => {
+    expect(pool('cls')).toEqual([1, -4]);
+    expect(pool('max')).toEqual([3, 2]);
+    expect(pool('lasttoken')).toEqual([3, 2]);
+    // weights 1 and 2: (1·1 + 3·2) / 3, (-4·1 + 2·2) / 3
+    expect(pool('weightedmean')[0]).toBeCloseTo(7 / 3, 6);
+    expect(pool('weightedmean')[1]).toBeCloseTo(0, 6);
+    expect(pool('mean_sqrt_len')[0]).toBeCloseTo(4 / Math.SQRT2, 6);
   });
 });

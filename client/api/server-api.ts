@@ -77,8 +77,12 @@ export class ServerApi {
   }
 
   /** POST /ml/embeddings/batch with base64 vectors (for device 'server'). */
-  async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const request: EmbeddingBatchRequest = { texts: [...texts], encoding: 'base64' };
+  async embedBatch(texts: readonly string[], promptName?: string): Promise<Float32Array[]> {
+    const request: EmbeddingBatchRequest = {
+      texts: [...texts],
+      encoding: 'base64',
+      ...(promptName !== undefined ? { prompt_name: promptName } : {}),
+    };
     const body = await this.call<EmbeddingBatchResponse>('/ml/embeddings/batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

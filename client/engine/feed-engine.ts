@@ -4,6 +4,7 @@
  */
 import { EMBEDDING_DTYPES } from '../../shared/config';
 import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
+import { feedPromptNames, promptedText } from '../../shared/embedding/model-family';
 import { profileToText } from '../../shared/profile-text';
 import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
 import type { Profile, RankWeights } from '../../shared/types';
@@ -261,7 +262,9 @@ export class NearfeedEngine implements FeedEngine {
         .slice(i, i + EMBED_CHUNK)
         .map((id) => ({ id, profile: this.candidates.get(id), hash: this.candidates.hashOf(id) }))
         .filter((c): c is { id: string; profile: Profile; hash: string } => !!c.profile && c.hash !== undefined);
-      const vectors = await embedder.embed(batch.map((c) => profileToText(c.profile)));
+      // Candidates are the document side (the model's document prompt, if it has query and document ones).
+      const document = feedPromptNames(embedder.info.family).document;
+      const vectors = await embedder.embed(batch.map((c) => promptedText(embedder.info.family, profileToText(c.profile), document)));
       batch.forEach((c, k) => {
         if (this.candidates.setVector(c.id, vectors[k]!, c.hash)) this.state.embeddedCandidates++;
       });
@@ -321,7 +324,8 @@ export class NearfeedEngine implements FeedEngine {
       // A sync landing during a fill leaves new gaps; a few rounds close them (each round is only the gap).
       for (let round = 0; round < 3 && !this.candidates.complete(); round++) await this.fillMissing();
       if (this.candidates.version !== this.persistedVersion) void this.persist();
-      [query = null] = await embedder.embed([profileToText(user)]);
+      const family = embedder.info.family;
+      [query = null] = await embedder.embed([promptedText(family, profileToText(user), feedPromptNames(family).query)]);
     } catch (err) {
       this.warn(`on-device embedding failed (${errorText(err)}); ranked without similarity`);
       query = null;
@@ -357,12 +361,15 @@ export class NearfeedEngine implements FeedEngine {
     return { ...result, rank_ms: rankMs };
   }
 
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], options: { promptName?: string } = {}): Promise<Float32Array[]> {
     this.assertOpen();
-    if (this.embedder) return this.embedder.embed(texts);
+    const embedder = this.embedder;
+    if (embedder) return embedder.embed(texts.map((t) => promptedText(embedder.info.family, t, options.promptName)));
     const max = Math.max(1, this.info?.max_batch_size ?? 32);
     const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += max) out.push(...(await this.api.embedBatch(texts.slice(i, i + max))));
+    for (let i = 0; i < texts.length; i += max) {
+      out.push(...(await this.api.embedBatch(texts.slice(i, i + max), options.promptName)));
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 /**
  * The worker-side Embedder: transformers.js on onnxruntime-web, one session, calls queued one at a time,
- * inputs batched by token length. Same embedding definition as the server (see pooling.ts), truncated at
+ * inputs batched by token length. Same embedding definition as the server: the model's own pooling and
+ * normalisation (model-family.ts, pooling.ts), only the inputs its graph declares, truncated at
  * sentence-transformers' max_seq_length, not the tokenizer's model_max_length.
  */
 import {
@@ -14,8 +15,9 @@ import {
 } from '@huggingface/transformers';
 import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
 import { planBatches, runPlanned } from '../../shared/embedding/batch-plan';
-import { padBatch } from '../../shared/embedding/pad-batch';
-import { meanPoolNormalize } from '../../shared/embedding/pooling';
+import { readModelFamily, type ModelFamily } from '../../shared/embedding/model-family';
+import { graphInputs, padBatch } from '../../shared/embedding/pad-batch';
+import { poolTokens } from '../../shared/embedding/pooling';
 import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
 import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { DownloadProgress } from './download-progress';
@@ -53,18 +55,21 @@ function configureRuntime(options: TransformersEmbedderOptions): void {
   if (onnx?.wasm) onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
 }
 
-/** Reads sentence-transformers' sentence_bert_config.json for a served folder or hub id; undefined when absent. */
-async function readSentenceBertConfig(options: TransformersEmbedderOptions): Promise<Record<string, unknown> | undefined> {
-  const urls = [`${options.modelBaseUrl}${options.model}/sentence_bert_config.json`];
-  if (options.allowRemoteModels) urls.push(`${env.remoteHost}${options.model}/resolve/main/sentence_bert_config.json`);
+/**
+ * Reads one JSON file of the model for its family (modules.json, 1_Pooling/config.json, …): from the served
+ * folder, then, for hub ids, from the hub. Undefined when absent: not every model is a sentence-transformers
+ * model, and the family has a default for that.
+ */
+async function readModelFile(options: TransformersEmbedderOptions, file: string): Promise<unknown> {
+  const urls = [`${options.modelBaseUrl}${options.model}/${file}`];
+  if (options.allowRemoteModels) urls.push(`${env.remoteHost}${options.model}/resolve/main/${file}`);
   for (const url of urls) {
     try {
       const res = await fetch(url);
       if (!res.ok) continue;
-      const json: unknown = await res.json();
-      if (typeof json === 'object' && json !== null) return json as Record<string, unknown>;
+      return (await res.json()) as unknown;
     } catch {
-      // A missing file is normal (not every model is a sentence-transformers model).
+      // Absent here; try the next place.
     }
   }
   return undefined;
@@ -73,6 +78,7 @@ async function readSentenceBertConfig(options: TransformersEmbedderOptions): Pro
 export class TransformersEmbedder implements Embedder {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly encoder: TokenEncoder;
+  private readonly inputNames: readonly string[];
 
   private constructor(
     readonly info: EmbedderInfo,
@@ -80,42 +86,54 @@ export class TransformersEmbedder implements Embedder {
     private readonly model: PreTrainedModel,
     private readonly options: TransformersEmbedderOptions,
   ) {
-    this.encoder = new TokenEncoder(tokenizer, info.maxSeqLength);
+    this.encoder = new TokenEncoder(tokenizer, info.maxSeqLength, info.family.doLowerCase);
+    const session = (model.sessions as Record<string, { inputNames?: readonly string[] } | undefined>)['model'];
+    this.inputNames = session?.inputNames ?? ['input_ids', 'attention_mask'];
   }
 
   static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     configureRuntime(options);
+    // Read first: a model whose pooling nearfeed cannot run is refused before its weights download.
+    const family: ModelFamily = await readModelFamily(options.model, (file) => readModelFile(options, file));
     // One aggregate over the tokenizer's and the model's files, both loading at once.
     const download = new DownloadProgress();
     const progress: ProgressCallback = (p) => {
       const moved = download.update(p);
       if (moved) options.onProgress?.(moved.fraction, `${megabytes(moved.loaded)}/${megabytes(moved.total)} MB`);
     };
-    const [tokenizer, model, sentenceBertConfig] = await Promise.all([
+    const [tokenizer, model] = await Promise.all([
       AutoTokenizer.from_pretrained(options.model, { progress_callback: progress }),
       AutoModel.from_pretrained(options.model, {
         dtype: DTYPE[options.dtype],
         device: options.device,
         progress_callback: progress,
       }),
-      options.maxSeqLength === undefined ? readSentenceBertConfig(options) : Promise.resolve(undefined),
     ]);
     const config = model.config as { hidden_size?: unknown; max_position_embeddings?: unknown };
     const { maxSeqLength } = decideMaxSeqLength({
       modelName: options.model,
       override: options.maxSeqLength,
-      sentenceBertConfig,
+      sentenceBertConfig: family.sentenceBertConfig,
       modelMaxLength: Number(tokenizer.model_max_length),
       maxPositionEmbeddings: typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined,
     });
     const hidden = config.hidden_size;
+    const { pooling, normalize, prompts, defaultPromptName, doLowerCase } = family;
+    const embedderFamily = {
+      pooling,
+      normalize,
+      prompts,
+      ...(defaultPromptName !== undefined ? { defaultPromptName } : {}),
+      doLowerCase,
+    };
     const info: EmbedderInfo = {
       model: options.model,
       dtype: options.dtype,
       device: options.device,
       dimension: typeof hidden === 'number' ? hidden : 0,
       maxSeqLength,
-      modelKey: modelKey(options.model, options.dtype, maxSeqLength),
+      family: embedderFamily,
+      modelKey: modelKey(options.model, options.dtype, maxSeqLength, embedderFamily),
     };
     const embedder = new TransformersEmbedder(info, tokenizer, model, options);
     if (info.dimension === 0) {
@@ -157,19 +175,19 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private async runBatch(rows: EncodedText[]): Promise<Float32Array[]> {
-    const { batch, seqLength, inputIds, attentionMask, tokenTypeIds } = padBatch(rows, this.encoder.padTokenId);
+    const padded = padBatch(rows, this.encoder.padTokenId);
+    const { batch, seqLength } = padded;
     const dims = [batch, seqLength];
-    const output = (await this.model({
-      input_ids: new Tensor('int64', inputIds, dims),
-      attention_mask: new Tensor('int64', attentionMask, dims),
-      token_type_ids: new Tensor('int64', tokenTypeIds, dims),
-    })) as { last_hidden_state?: Tensor };
+    const feeds = Object.fromEntries(
+      Object.entries(graphInputs(padded, this.inputNames)).map(([name, data]) => [name, new Tensor('int64', data, dims)]),
+    );
+    const output = (await this.model(feeds)) as { last_hidden_state?: Tensor };
     let hidden = output.last_hidden_state;
     if (!hidden) throw new Error('model output has no last_hidden_state');
     // fp16 models may return float16; pool in float32 like the server does.
     if (hidden.type !== 'float32') hidden = hidden.to('float32');
     const dim = hidden.dims[2] ?? 0;
-    const pooled = meanPoolNormalize({ data: hidden.data as Float32Array, batch, seqLength, dim }, attentionMask);
+    const pooled = poolTokens({ data: hidden.data as Float32Array, batch, seqLength, dim }, padded.attentionMask, this.info.family);
     hidden.dispose();
     return pooled;
   }

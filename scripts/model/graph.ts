@@ -1,6 +1,7 @@
 /**
  * Builds the ONNX graph of a BERT encoder (opset 17) with the interface of all-MiniLM-L6-v2's export:
- * inputs input_ids / attention_mask / token_type_ids (int64 [batch, sequence]), output last_hidden_state
+ * inputs input_ids / attention_mask / token_type_ids (int64 [batch, sequence]; the MPNet-like variant has no
+ * token_type_ids, as all-mpnet-base-v2's export), output last_hidden_state
  * (float32 [batch, sequence, hidden]). Only common operators, so the CPU, WASM and WebGPU providers all run it.
  *
  * Two precisions from one builder:
@@ -131,10 +132,13 @@ class BertGraph {
         zero,
       ]);
     }
-    const types = g.op1('Gather', '/embeddings/token_type_embeddings/Gather', [
-      g.f32('embeddings.token_type_embeddings.weight', w.tokenTypeEmbeddings),
-      'token_type_ids',
-    ]);
+    // An MPNet-like graph has no token types: the sum skips that table and the input does not exist.
+    const types = this.size.family.tokenTypeIds
+      ? g.op1('Gather', '/embeddings/token_type_embeddings/Gather', [
+          g.f32('embeddings.token_type_embeddings.weight', w.tokenTypeEmbeddings),
+          'token_type_ids',
+        ])
+      : undefined;
     // Positions 0..seq-1 are implicit (the model has only three inputs): slice the first seq rows of the table.
     const seqLen = g.op1('Shape', '/embeddings/Shape', ['input_ids'], { start: 1, end: 2 });
     const positions = g.op1('Slice', '/embeddings/position_embeddings/Slice', [
@@ -143,7 +147,7 @@ class BertGraph {
       seqLen,
       g.i64('/embeddings/slice_axes', [0]),
     ]);
-    const sum1 = g.op1('Add', '/embeddings/Add', [words, types]);
+    const sum1 = types === undefined ? words : g.op1('Add', '/embeddings/Add', [words, types]);
     const sum2 = g.op1('Add', '/embeddings/Add_1', [sum1, positions]);
     return this.layerNorm(sum2, 'embeddings.LayerNorm', w.embeddingNormScale, w.embeddingNormBias);
   }
@@ -213,7 +217,7 @@ class BertGraph {
       graphName: `nearfeed-bert-${this.size.id}-${this.precision}`,
       nodes: this.g.nodes,
       initializers: this.g.initializers,
-      inputs: [io('input_ids'), io('attention_mask'), io('token_type_ids')],
+      inputs: [io('input_ids'), io('attention_mask'), ...(this.size.family.tokenTypeIds ? [io('token_type_ids')] : [])],
       outputs: [{ name: 'last_hidden_state', dataType: DataType.FLOAT, dims: ['batch_size', 'sequence_length', this.size.hiddenSize] }],
       opsetVersion: OPSET,
       producerName: 'nearfeed-generate-model',

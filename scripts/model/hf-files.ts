@@ -10,7 +10,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export function configJson(size: ModelSize, version: string): Json {
   return {
     _name_or_path: `nearfeed/${size.folder}`,
-    architectures: ['BertModel'],
+    architectures: [size.family.tokenTypeIds ? 'BertModel' : 'MPNetModel'],
     attention_probs_dropout_prob: 0.1,
     classifier_dropout: null,
     gradient_checkpointing: false,
@@ -21,13 +21,13 @@ export function configJson(size: ModelSize, version: string): Json {
     intermediate_size: size.intermediateSize,
     layer_norm_eps: 1e-12,
     max_position_embeddings: size.maxPositionEmbeddings,
-    model_type: 'bert',
+    model_type: size.family.tokenTypeIds ? 'bert' : 'mpnet',
     num_attention_heads: size.numHeads,
     num_hidden_layers: size.numLayers,
     pad_token_id: SPECIAL_IDS.pad,
     position_embedding_type: 'absolute',
     transformers_version: '4.46.0',
-    type_vocab_size: 2,
+    ...(size.family.tokenTypeIds ? { type_vocab_size: 2 } : {}),
     use_cache: true,
     vocab_size: size.vocabSize,
     nearfeed_generator: { version, size: size.id, seed: size.seed, note: 'random weights, not a trained model' },
@@ -124,20 +124,35 @@ export function sentenceBertConfigJson(size: ModelSize): Json {
   return { max_seq_length: size.maxSeqLength, do_lower_case: false };
 }
 
-export function modulesJson(): Json {
+export function modulesJson(size: ModelSize): Json {
   return [
     { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
     { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
-    { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+    ...(size.family.normalize ? [{ idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' }] : []),
   ];
 }
 
+/** 1_Pooling/config.json as sentence-transformers 3 writes it: one flag per mode, exactly one set. */
 export function poolingConfigJson(size: ModelSize): Json {
+  const mode = size.family.pooling;
   return {
     word_embedding_dimension: size.hiddenSize,
-    pooling_mode_cls_token: false,
-    pooling_mode_mean_tokens: true,
-    pooling_mode_max_tokens: false,
-    pooling_mode_mean_sqrt_len_tokens: false,
+    pooling_mode_cls_token: mode === 'cls',
+    pooling_mode_mean_tokens: mode === 'mean',
+    pooling_mode_max_tokens: mode === 'max',
+    pooling_mode_mean_sqrt_len_tokens: mode === 'mean_sqrt_len',
+    pooling_mode_weightedmean_tokens: mode === 'weightedmean',
+    pooling_mode_lasttoken: mode === 'lasttoken',
+    include_prompt: true,
+  };
+}
+
+/** config_sentence_transformers.json: the prompts, none by default. */
+export function sentenceTransformersConfigJson(size: ModelSize): Json {
+  return {
+    __version__: { sentence_transformers: '3.0.1', transformers: '4.46.0', pytorch: '2.4.0' },
+    prompts: { ...size.family.prompts },
+    default_prompt_name: null,
+    similarity_fn_name: 'cosine',
   };
 }

@@ -1,10 +1,10 @@
 /**
- * One model run: pad a batch of token ids into int64 tensors, run the session through transformers.js and
- * pool the token vectors into sentence embeddings.
+ * One model run: pad a batch of token ids into int64 tensors (only the inputs the graph declares), run the
+ * session through transformers.js and pool the token vectors into sentence embeddings.
  */
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { padBatch } from '../../shared/embedding/pad-batch';
-import { float16BitsToFloat32, meanPoolNormalize } from '../../shared/embedding/pooling';
+import { graphInputs, padBatch } from '../../shared/embedding/pad-batch';
+import { float16BitsToFloat32, poolTokens, type PoolingSpec } from '../../shared/embedding/pooling';
 import type { EncodedText } from '../../shared/embedding/token-encoder';
 
 /** The output name of BERT-like encoders exported by Optimum / transformers.js. */
@@ -16,30 +16,28 @@ interface OutputTensor {
   dims: readonly number[];
 }
 
-/** Input names the model's ONNX session declares. */
-export function sessionInputNames(model: PreTrainedModel): readonly string[] {
-  const session = (model.sessions as Record<string, { inputNames?: readonly string[] } | undefined>)['model'];
-  return session?.inputNames ?? ['input_ids', 'attention_mask'];
+/** What one run needs besides the rows: padding id, the graph's input names, the pooling. */
+export interface RunSpec {
+  padTokenId: number;
+  inputNames: readonly string[];
+  pooling: PoolingSpec;
 }
 
 /**
  * Embeds one batch: rows are padded on the right with `padTokenId` to the longest row; padding is masked
- * out of the mean, so the result does not depend on which other texts share the batch.
+ * out of the pooling, so the result does not depend on which other texts share the batch.
  */
 export async function embedBatch(
   model: PreTrainedModel,
   rows: readonly EncodedText[],
-  padTokenId: number,
+  spec: RunSpec,
 ): Promise<Float32Array[]> {
-  const { batch, seqLength, inputIds, attentionMask, tokenTypeIds } = padBatch(rows, padTokenId);
+  const padded = padBatch(rows, spec.padTokenId);
+  const { batch, seqLength } = padded;
   const dims = [batch, seqLength];
-  const feeds: Record<string, Tensor> = {
-    input_ids: new Tensor('int64', inputIds, dims),
-    attention_mask: new Tensor('int64', attentionMask, dims),
-  };
-  if (sessionInputNames(model).includes('token_type_ids')) {
-    feeds['token_type_ids'] = new Tensor('int64', tokenTypeIds, dims);
-  }
+  const feeds = Object.fromEntries(
+    Object.entries(graphInputs(padded, spec.inputNames)).map(([name, data]) => [name, new Tensor('int64', data, dims)]),
+  );
 
   const outputs = (await model.forward(feeds)) as Record<string, OutputTensor>;
   const hidden = outputs[TOKEN_OUTPUT] ?? Object.values(outputs)[0];
@@ -51,7 +49,7 @@ export async function embedBatch(
         `got [${hidden.dims.join(', ')}]`,
     );
   }
-  return meanPoolNormalize({ data: toFloat32(hidden), batch, seqLength, dim }, attentionMask);
+  return poolTokens({ data: toFloat32(hidden), batch, seqLength, dim }, padded.attentionMask, spec.pooling);
 }
 
 function toFloat32(tensor: OutputTensor): Float32Array {

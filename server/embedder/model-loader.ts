@@ -13,6 +13,7 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import type { EmbeddingDtype } from '../../shared/embedder';
+import { readModelFamily, type ModelFamily } from '../../shared/embedding/model-family';
 import {
   describeDeviceError,
   deviceCandidates,
@@ -37,7 +38,7 @@ export interface LoadRequest {
   dtype: EmbeddingDtype;
   device: RequestedDevice;
   /** Runs once per device after the session is created; a throw rejects that device. */
-  probe: (model: PreTrainedModel, tokenizer: PreTrainedTokenizer) => Promise<void>;
+  probe: (model: PreTrainedModel, tokenizer: PreTrainedTokenizer, family: ModelFamily) => Promise<void>;
   log: (message: string) => void;
 }
 
@@ -49,8 +50,10 @@ export interface LoadedModel {
   deviceFallback?: DeviceFallback;
   /** config.json as a plain object. */
   config: Record<string, unknown>;
-  /** sentence_bert_config.json, when the model has one. */
-  sentenceBertConfig?: Record<string, unknown>;
+  /** Pooling, normalisation, prompts and sentence_bert_config.json, read before any session was made. */
+  family: ModelFamily;
+  /** Input names the ONNX graph declares. */
+  inputNames: readonly string[];
 }
 
 const loads = new SerialQueue();
@@ -63,6 +66,8 @@ export function loadModel(request: LoadRequest): Promise<LoadedModel> {
 async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
   const { source, dtype, log } = request;
   const loadId = idForTransformers(source);
+  // Read first: a folder whose pooling nearfeed cannot run is refused before any download or session.
+  const family = await readFamily(source, log);
   const tokenizer = await AutoTokenizer.from_pretrained(loadId);
   const candidates = deviceCandidates(request.device);
   let firstFailure: { device: NodeDevice; reason: string } | undefined;
@@ -70,7 +75,7 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
     let model: PreTrainedModel | undefined;
     try {
       model = await AutoModel.from_pretrained(loadId, { dtype, device });
-      await request.probe(model, tokenizer);
+      await request.probe(model, tokenizer, family);
     } catch (error) {
       await model?.dispose().catch(() => undefined);
       const isLast = index === candidates.length - 1;
@@ -81,7 +86,6 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
       continue;
     }
     const config = JSON.parse(JSON.stringify(model.config)) as Record<string, unknown>;
-    const sentenceBertConfig = await readSentenceBertConfig(source, log);
     return {
       tokenizer,
       model,
@@ -90,7 +94,8 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
         ? { deviceFallback: { requested: firstFailure.device, used: device, reason: firstFailure.reason } }
         : {}),
       config,
-      ...(sentenceBertConfig ? { sentenceBertConfig } : {}),
+      family,
+      inputNames: sessionInputNames(model),
     };
   }
   throw new Error('no device to try');
@@ -136,17 +141,29 @@ async function withEnvFor<T>(source: ModelSource, hub: HubOptions, task: () => P
   }
 }
 
-async function readSentenceBertConfig(
-  source: ModelSource,
-  log: (message: string) => void,
-): Promise<Record<string, unknown> | undefined> {
-  if (source.kind === 'local') return readModelJson(source.dir, 'sentence_bert_config.json');
-  try {
-    return await fetchHubJson(source.id, 'sentence_bert_config.json');
-  } catch (error) {
-    log(`nearfeed: no sentence_bert_config.json for ${source.id} (${errorSummary(error)})`);
-    return undefined;
+/**
+ * The model's sentence-transformers family, from the folder or the hub (each file through the hub cache, see
+ * fetchHubJson). A hub file that cannot be fetched counts as absent, with a log line: the model files
+ * themselves will fail the load if the hub is really unreachable.
+ */
+function readFamily(source: ModelSource, log: (message: string) => void): Promise<ModelFamily> {
+  if (source.kind === 'local') {
+    return readModelFamily(source.name, async (file) => readModelJson(source.dir, file));
   }
+  return readModelFamily(source.id, async (file) => {
+    try {
+      return await fetchHubJson(source.id, file);
+    } catch (error) {
+      log(`nearfeed: could not read ${file} of ${source.id} (${errorSummary(error)}); treating it as absent`);
+      return undefined;
+    }
+  });
+}
+
+/** Input names the model's ONNX session declares. */
+export function sessionInputNames(model: PreTrainedModel): readonly string[] {
+  const session = (model.sessions as Record<string, { inputNames?: readonly string[] } | undefined>)['model'];
+  return session?.inputNames ?? ['input_ids', 'attention_mask'];
 }
 
 /**

@@ -1,17 +1,23 @@
 /**
  * The server's embedding engine: sentence-transformers-faithful embeddings (truncation at max_seq_length,
- * masked mean pooling, L2 normalisation) on onnxruntime-node through transformers.js, with length-sorted,
+ * the model's own pooling and normalisation, see model-family.ts) on onnxruntime-node through transformers.js, with length-sorted,
  * token-budgeted batching and one queue per session.
  */
 import path from 'node:path';
 import type { PreTrainedModel } from '@huggingface/transformers';
-import { modelKey, type Embedder, type EmbedderInfo, type EmbeddingDtype } from '../../shared/embedder';
+import {
+  modelKey,
+  type Embedder,
+  type EmbedderFamily,
+  type EmbedderInfo,
+  type EmbeddingDtype,
+} from '../../shared/embedder';
 import { planBatches, runPlanned, type BatchLimits, type LengthOrder } from '../../shared/embedding/batch-plan';
 import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
 import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { deviceFallbackNote, isDegradation, type DeviceFallback, type RequestedDevice } from './device';
-import { embedBatch } from './inference';
-import { loadModel, type HubOptions, type LoadedModel } from './model-loader';
+import { embedBatch, type RunSpec } from './inference';
+import { loadModel, sessionInputNames, type HubOptions, type LoadedModel } from './model-loader';
 import {
   errorSummary,
   resolveModelSource,
@@ -21,6 +27,9 @@ import {
 import { SerialQueue } from './run-queue';
 
 export { ModelSourceError } from './model-source';
+import { UnsupportedModelError } from '../../shared/embedding/model-family';
+
+export { UnsupportedModelError };
 export type { HubOptions } from './model-loader';
 
 /** Options of {@link createNodeEmbedder}. */
@@ -87,7 +96,8 @@ export async function createNodeEmbedder(options: NodeEmbedderOptions): Promise<
     try {
       loaded = await loadWithProbe(source, options, log);
     } catch (error) {
-      if (options.fallbackModelDir === undefined) throw error;
+      // A model nearfeed cannot run faithfully is a configuration error, not an outage: no stand-in for it.
+      if (options.fallbackModelDir === undefined || error instanceof UnsupportedModelError) throw error;
       used = resolveModelSource(path.resolve(options.fallbackModelDir));
       if (used.kind !== 'local') throw error;
       validateModelFolder(used.dir, options.dtype);
@@ -131,7 +141,7 @@ function finishLoad(
   const decision = decideMaxSeqLength({
     modelName,
     ...(options.maxSeqLength !== undefined ? { override: options.maxSeqLength } : {}),
-    ...(loaded.sentenceBertConfig ? { sentenceBertConfig: loaded.sentenceBertConfig } : {}),
+    ...(loaded.family.sentenceBertConfig ? { sentenceBertConfig: loaded.family.sentenceBertConfig } : {}),
     ...(Number.isFinite(loaded.tokenizer.model_max_length)
       ? { modelMaxLength: loaded.tokenizer.model_max_length as number }
       : {}),
@@ -145,7 +155,20 @@ function finishLoad(
     log(`nearfeed: ${note}`);
   }
 
-  const encoder = new TokenEncoder(loaded.tokenizer, decision.maxSeqLength);
+  const { pooling, normalize, prompts, defaultPromptName, doLowerCase } = loaded.family;
+  const family: EmbedderFamily = {
+    pooling,
+    normalize,
+    prompts,
+    ...(defaultPromptName !== undefined ? { defaultPromptName } : {}),
+    doLowerCase,
+  };
+  log(
+    `nearfeed: ${modelName}: ${pooling} pooling${normalize ? ', normalised' : ''} (${loaded.family.source})` +
+      `${Object.keys(prompts).length > 0 ? `, prompts ${Object.keys(prompts).join(', ')}` : ''}` +
+      `, truncating at ${decision.maxSeqLength} tokens (${decision.source})`,
+  );
+  const encoder = new TokenEncoder(loaded.tokenizer, decision.maxSeqLength, doLowerCase);
   const dimension = loaded.probeDimension || (numberField(loaded.config, 'hidden_size') ?? 0);
   const info: EmbedderInfo = {
     model: modelName,
@@ -153,13 +176,15 @@ function finishLoad(
     device: loaded.device,
     dimension,
     maxSeqLength: decision.maxSeqLength,
-    modelKey: modelKey(modelName, options.dtype, decision.maxSeqLength),
+    family,
+    modelKey: modelKey(modelName, options.dtype, decision.maxSeqLength, family),
   };
+  const run: RunSpec = { padTokenId: encoder.padTokenId, inputNames: loaded.inputNames, pooling: { pooling, normalize } };
   const limits: BatchLimits = {
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
     maxBatchTokens: options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS,
   };
-  return new NodeEmbedder(info, loaded.model, encoder, limits, options.lengthOrder ?? 'longest-first');
+  return new NodeEmbedder(info, loaded.model, encoder, run, limits, options.lengthOrder ?? 'longest-first');
 }
 
 /** Rejects bad numeric options before anything is loaded. */
@@ -188,8 +213,12 @@ async function loadWithProbe(
     dtype: options.dtype,
     device: options.device,
     log,
-    probe: async (model, tokenizer) => {
-      const [vector] = await embedBatch(model, new TokenEncoder(tokenizer, 8).encode(['nearfeed']), tokenizer.pad_token_id ?? 0);
+    probe: async (model, tokenizer, family) => {
+      const [vector] = await embedBatch(model, new TokenEncoder(tokenizer, 8).encode(['nearfeed']), {
+        padTokenId: tokenizer.pad_token_id ?? 0,
+        inputNames: sessionInputNames(model),
+        pooling: family,
+      });
       probeDimension = vector?.length ?? 0;
     },
   });
@@ -210,12 +239,13 @@ export class NodeEmbedder implements Embedder {
     readonly info: EmbedderInfo,
     private readonly model: PreTrainedModel,
     private readonly encoder: TokenEncoder,
+    private readonly run: RunSpec,
     readonly limits: Readonly<BatchLimits>,
     readonly lengthOrder: LengthOrder,
   ) {}
 
   /**
-   * One L2-normalised vector per text, in the caller's order. Texts longer than `info.maxSeqLength` tokens
+   * One vector per text (pooled and normalised as the model's configuration says), in the caller's order. Texts longer than `info.maxSeqLength` tokens
    * are truncated; the empty string is a valid text. Calls wait for earlier calls on this session.
    */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -262,7 +292,7 @@ export class NodeEmbedder implements Embedder {
       this.limits,
       this.lengthOrder,
     );
-    return runPlanned(encoded, plan, (rows) => embedBatch(this.model, rows, this.encoder.padTokenId));
+    return runPlanned(encoded, plan, (rows) => embedBatch(this.model, rows, this.run));
   }
 
   private assertOpen(): void {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EmbedderInfo } from '../../shared/embedder';
+import { feedPromptNames, promptedText, UnknownPromptError } from '../../shared/embedding/model-family';
 import { profileToText } from '../../shared/profile-text';
 import type { Profile } from '../../shared/types';
 import type { EmbeddingCache } from '../cache/embedding-cache';
@@ -109,6 +110,17 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     }
   }
 
+  /** The texts the model sees: `texts` under the prompt `promptName` names (or the default prompt). */
+  function prompted(texts: readonly string[], promptName: string | undefined): string[] {
+    const family = requireEmbedder().info.family;
+    try {
+      return texts.map((t) => promptedText(family, t, promptName));
+    } catch (err) {
+      if (err instanceof UnknownPromptError) throw new ApiFailure('validation', err.message, 'prompt_name');
+      throw err;
+    }
+  }
+
   /** Cache calls never fail a request: a broken cache is a miss and a dropped write (health reports it). */
   async function quietly<T>(op: () => Promise<T>, fallback: T): Promise<T> {
     try {
@@ -118,14 +130,16 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     }
   }
 
-  return {
+  const service: NodeMlService = {
     available: () => embedder !== undefined,
 
     info: (): EmbedderInfo | undefined => embedder?.info,
 
-    async embedTexts(texts) {
+    async embedTexts(rawTexts, options = {}) {
       const e = requireEmbedder();
       const key = e.info.modelKey;
+      // The prompt is part of the text: the cache key is the hash of what the model sees.
+      const texts = prompted(rawTexts, options.promptName);
       // One cache read and one model pass for the distinct texts; duplicates share a vector.
       const distinct = [...new Set(texts)];
       const hashes = distinct.map(textHash);
@@ -169,9 +183,11 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       const e = requireEmbedder();
       const key = e.info.modelKey;
       const ids = profiles.map((p) => p.id);
-      // Each text is built once: hashed for the cache read, and embedded as it is on a miss.
+      // Each text is built once: hashed for the cache read, and embedded as it is on a miss. The hash is the
+      // profile's content hash; the document prompt, if any, is part of the model key.
       const texts = profiles.map(profileToText);
       const hashes = texts.map(textHash);
+      const documentPrompt = feedPromptNames(e.info.family).document;
       const read = await quietly(
         () => cache.readProfiles(ids, { modelKey: key, contentHashes: hashes }),
         undefined,
@@ -185,7 +201,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       });
       if (missIdx.length === 0) return out as Float32Array[];
 
-      const computed = await infer(missIdx.map((i) => texts[i]!));
+      const computed = await infer(prompted(missIdx.map((i) => texts[i]!), documentPrompt));
       missIdx.forEach((i, j) => {
         out[i] = computed[j]!;
       });
@@ -213,6 +229,28 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       return out as Float32Array[];
     },
 
+    async queryVectors(queries) {
+      const e = requireEmbedder();
+      const sides = feedPromptNames(e.info.family);
+      const out = new Array<Float32Array>(queries.length);
+      const storedIdx: number[] = [];
+      const textIdx: number[] = [];
+      queries.forEach((q, i) => (q.stored && sides.query === sides.document ? storedIdx : textIdx).push(i));
+      const promptName = sides.query === sides.document ? sides.document : sides.query;
+      const [stored, texts] = await Promise.all([
+        storedIdx.length > 0 ? service.profileVectors(storedIdx.map((i) => queries[i]!.profile)) : [],
+        textIdx.length > 0
+          ? service.embedTexts(
+              textIdx.map((i) => profileToText(queries[i]!.profile)),
+              promptName === undefined ? {} : { promptName },
+            ).then((r) => r.vectors)
+          : [],
+      ]);
+      storedIdx.forEach((i, k) => (out[i] = stored[k]!));
+      textIdx.forEach((i, k) => (out[i] = texts[k]!));
+      return out;
+    },
+
     async forgetProfile(id) {
       await quietly(() => cache.deleteProfile(id), undefined);
     },
@@ -228,4 +266,5 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       await embedder?.dispose();
     },
   };
+  return service;
 }

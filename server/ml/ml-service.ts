@@ -14,15 +14,30 @@ export interface MlService {
   available(): boolean;
   /** Info of the loaded embedder, undefined while unavailable. */
   info(): EmbedderInfo | undefined;
-  /** Embeds texts through the text cache and the dynamic batcher; `cached` counts cache hits. */
-  embedTexts(texts: readonly string[]): Promise<{ vectors: Float32Array[]; cached: number }>;
+  /**
+   * Embeds texts through the text cache and the dynamic batcher; `cached` counts cache hits. `promptName`
+   * picks one of the model's prompts (default: its default prompt, if any); an unknown name is a 422.
+   */
+  embedTexts(
+    texts: readonly string[],
+    options?: { promptName?: string },
+  ): Promise<{ vectors: Float32Array[]; cached: number }>;
   /**
    * The model's token counts of texts, special tokens included: after truncation at max_seq_length (what the
    * model reads; usage figures), or before it with `truncate: false` (to refuse texts that would be cut).
    */
   countTokens(texts: readonly string[], options?: { truncate?: boolean }): Promise<number[]>;
-  /** Vectors of candidate profiles, from `embedding:profile:{id}` when the content hash still matches. */
+  /**
+   * Vectors of candidate profiles (the document side of a search), from `embedding:profile:{id}` when the
+   * content hash still matches.
+   */
   profileVectors(profiles: readonly Profile[]): Promise<Float32Array[]>;
+  /**
+   * Vectors of the profiles a feed is ranked for (the query side). For a model with query and document
+   * prompts they are embedded with the query prompt; otherwise a stored profile's vector is its candidate
+   * vector (usually cached) and an inline one's that of its text.
+   */
+  queryVectors(queries: readonly { profile: Profile; stored: boolean }[]): Promise<Float32Array[]>;
   /** Drops a profile's cached vector (on PUT/DELETE). */
   forgetProfile(id: string): Promise<void>;
   /** The /ml/health report, read live from the model state, the cache and the store. */

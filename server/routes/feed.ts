@@ -6,7 +6,6 @@
  * it still answers, ranked by diligence and engagement, with `ml_applied: false`.
  */
 import { Hono } from 'hono';
-import { profileToText } from '../../shared/profile-text';
 import { recommend, type RecommendResult } from '../../shared/recommend/recommend';
 import type { z } from 'zod';
 import { FEED_DEFAULT_LIMIT, feedRequestSchema, type FeedResponse } from '../../shared/api/feed';
@@ -61,13 +60,11 @@ export function feedRoutes(deps: ServerDeps): Hono {
   async function rankWithMl(req: ParsedFeedRequest, candidates: Profile[], excluded: Set<string>): Promise<RecommendResult | undefined> {
     if (!ml.available()) return undefined;
     try {
-      // A stored user's vector is usually cached already (as someone else's candidate): one profile read.
-      const [query, vectors] = req.stored
-        ? await ml.profileVectors([req.user, ...candidates]).then(([q, ...rest]) => [q, rest] as const)
-        : await Promise.all([
-            ml.embedTexts([profileToText(req.user)]).then((r) => r.vectors[0]),
-            ml.profileVectors(candidates),
-          ]);
+      // The user is the query side (the query prompt, for a model that has one); candidates the document side.
+      const [[query], vectors] = await Promise.all([
+        ml.queryVectors([{ profile: req.user, stored: req.stored }]),
+        ml.profileVectors(candidates),
+      ]);
       if (!query) return undefined;
       return rank(req, query, candidates, excluded, vectors);
     } catch (err) {

@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { cosineSimilarity } from '../../shared/scoring';
 import { recommend } from '../../shared/recommend/recommend';
 import { float32ToBase64 } from '../../shared/base64';
-import { profileToText } from '../../shared/profile-text';
 import {
   DEFAULT_RANK_LIMIT,
   embeddingBatchRequestSchema,
@@ -68,16 +67,16 @@ export function mlRoutes(deps: ServerDeps): Hono {
   }
 
   app.post('/embeddings', jsonBody(embeddingRequestSchema(config)), async (c) => {
-    const { text } = c.req.valid('json');
-    const { vectors } = await ml.embedTexts([text]);
+    const { text, prompt_name } = c.req.valid('json');
+    const { vectors } = await ml.embedTexts([text], prompt_name ? { promptName: prompt_name } : {});
     const res: EmbeddingResponse = { embedding: Array.from(vectors[0]!), ...modelFields() };
     return c.json(res);
   });
 
   app.post('/embeddings/batch', jsonBody(embeddingBatchRequestSchema(config)), async (c) => {
-    const { texts, encoding: asked } = c.req.valid('json');
+    const { texts, encoding: asked, prompt_name } = c.req.valid('json');
     const encoding = asked ?? 'float';
-    const { vectors, cached } = await ml.embedTexts(texts);
+    const { vectors, cached } = await ml.embedTexts(texts, prompt_name ? { promptName: prompt_name } : {});
     const embeddings = encoding === 'base64' ? vectors.map(float32ToBase64) : vectors.map((v) => Array.from(v));
     const res: EmbeddingBatchResponse = { embeddings, ...modelFields(), encoding, cached };
     return c.json(res);
@@ -108,8 +107,9 @@ export function mlRoutes(deps: ServerDeps): Hono {
   }
 
   /**
-   * Ranks requests together. Their vectors are fetched in one pass: each distinct stored profile (queries by id
-   * and candidates) once through the profile cache, each inline query text once through the text cache. Per
+   * Ranks requests together. Their vectors are fetched in one pass: each distinct candidate once through the
+   * profile cache, the queries through `queryVectors` (stored ones through the same cache, unless the model
+   * embeds queries with their own prompt; inline ones through the text cache). Per
    * request, a batch on a cold cache would submit every candidate again, fill the inference queue with its
    * own duplicates and answer 429.
    */
@@ -119,30 +119,22 @@ export function mlRoutes(deps: ServerDeps): Hono {
     // Read once: every request of the call ranks the same way, with similarity or without.
     const mlOn = ml.available();
     const vectorById = new Map<string, Float32Array>();
-    const vectorByText = new Map<string, Float32Array>();
+    const queryVectors: Float32Array[] = [];
     if (mlOn) {
       const stored = new Map<string, Profile>();
-      const inlineTexts: string[] = [];
-      for (const { req, query, candidates } of resolved) {
-        if (req.profileId !== undefined) stored.set(query.id, query);
-        else inlineTexts.push(profileToText(query));
-        for (const p of candidates) if (!stored.has(p.id)) stored.set(p.id, p);
-      }
+      for (const { candidates } of resolved) for (const p of candidates) if (!stored.has(p.id)) stored.set(p.id, p);
       const profiles = [...stored.values()];
-      const [profileVectors, inline] = await Promise.all([
+      // Queries are the query side (the query prompt, for a model that has one), candidates the document side.
+      const [profileVectors, queries] = await Promise.all([
         profiles.length > 0 ? ml.profileVectors(profiles) : Promise.resolve([]),
-        inlineTexts.length > 0 ? ml.embedTexts(inlineTexts) : Promise.resolve({ vectors: [] }),
+        ml.queryVectors(resolved.map(({ req, query }) => ({ profile: query, stored: req.profileId !== undefined }))),
       ]);
       profiles.forEach((p, i) => vectorById.set(p.id, profileVectors[i]!));
-      inlineTexts.forEach((t, i) => vectorByText.set(t, inline.vectors[i]!));
+      queryVectors.push(...queries);
     }
 
-    return resolved.map(({ req, query, candidates }) => {
-      const queryVector = !mlOn
-        ? null
-        : req.profileId !== undefined
-          ? vectorById.get(query.id)!
-          : vectorByText.get(profileToText(query))!;
+    return resolved.map(({ req, candidates }, index) => {
+      const queryVector = mlOn ? queryVectors[index]! : null;
       const vectors = mlOn ? candidates.map((p) => vectorById.get(p.id)!) : undefined;
       const ranked = recommend(queryVector, toRankCandidates(candidates, vectors), {
         weights: { ...config.weights, ...req.weights },

@@ -44,7 +44,7 @@ export function teiRoutes(deps: ServerDeps): Hono {
     const single = typeof body.inputs === 'string';
     const texts = typeof body.inputs === 'string' ? [body.inputs] : body.inputs;
     if (body.truncate === false) await refuseLongTexts(ml, texts, (i) => (single ? 'inputs' : `inputs[${i}]`));
-    const { vectors } = await ml.embedTexts(texts);
+    const { vectors } = await ml.embedTexts(texts, body.prompt_name ? { promptName: body.prompt_name } : {});
     return c.json(vectors.map((v) => Array.from(v)));
   });
 

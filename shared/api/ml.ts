@@ -26,12 +26,30 @@ function body<T extends z.ZodRawShape>(shape: T) {
 
 /** Body of `POST /ml/embeddings`. */
 export function embeddingRequestSchema(limits: RequestLimits) {
-  return body({ text: text(limits.maxTextBytes) });
+  return body({ text: text(limits.maxTextBytes), prompt_name: promptName() });
+}
+
+/**
+ * `prompt_name`: one of the model's prompts (config_sentence_transformers.json), prepended to each text as
+ * sentence-transformers does. Which names exist depends on the loaded model, so the service checks that (422).
+ */
+function promptName() {
+  return z
+    .string()
+    .min(1)
+    .max(100)
+    .nullish()
+    .meta({
+      description:
+        "One of the model's prompts, e.g. `query` or `passage` for E5-style models (default: the model's default prompt, if any).",
+    });
 }
 
 /** Response of `POST /ml/embeddings`. */
 export const embeddingResponseSchema = z.object({
-  embedding: z.array(z.number()).meta({ description: 'The L2-normalised, mean-pooled vector.' }),
+  embedding: z
+    .array(z.number())
+    .meta({ description: "The vector, pooled (and normalised) as the model's sentence-transformers configuration says." }),
   model: z.string().meta({ description: 'Hub id or folder name of the model that computed it.' }),
   dimension: z.number().int().meta({ description: 'Length of `embedding`.' }),
 });
@@ -43,6 +61,7 @@ export function embeddingBatchRequestSchema(limits: RequestLimits) {
     encoding: oneOf(EMBEDDING_ENCODINGS)
       .nullish()
       .meta({ description: '`float` (default): arrays of numbers; `base64`: little-endian float32, for bandwidth.' }),
+    prompt_name: promptName(),
   });
 }
 

@@ -33,6 +33,12 @@ export function teiEmbedRequestSchema(limits: RequestLimits) {
       normalize: flag()
         .nullish()
         .meta({ description: 'Default true; false is refused (422): the served vectors are L2-normalised.' }),
+      prompt_name: z
+        .string()
+        .min(1)
+        .max(100)
+        .nullish()
+        .meta({ description: "One of the model's prompts (config_sentence_transformers.json), as TEI's prompt_name." }),
       ...truncationFields(),
     },
     { error: rule('must be a JSON object') },

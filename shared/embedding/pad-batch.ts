@@ -31,3 +31,26 @@ export function padBatch(rows: readonly Pick<EncodedText, 'ids' | 'typeIds'>[], 
   });
   return { batch, seqLength, inputIds, attentionMask, tokenTypeIds };
 }
+
+/**
+ * The tensors a graph declares, by input name, from a padded batch: a graph without `token_type_ids`
+ * (MPNet, RoBERTa exports) gets none. Throws, naming it, for an input nearfeed cannot fill.
+ */
+export function graphInputs(padded: PaddedBatch, inputNames: readonly string[]): Record<string, BigInt64Array> {
+  const available: Record<string, BigInt64Array> = {
+    input_ids: padded.inputIds,
+    attention_mask: padded.attentionMask,
+    token_type_ids: padded.tokenTypeIds,
+  };
+  const feeds: Record<string, BigInt64Array> = {};
+  for (const name of inputNames) {
+    const data = available[name];
+    if (data === undefined) {
+      throw new Error(
+        `the ONNX model declares an input "${name}" nearfeed cannot fill (it feeds input_ids, attention_mask, token_type_ids)`,
+      );
+    }
+    feeds[name] = data;
+  }
+  return feeds;
+}

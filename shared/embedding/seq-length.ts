@@ -11,6 +11,9 @@
  */
 export const KNOWN_MAX_SEQ_LENGTH: Readonly<Record<string, number>> = {
   'all-MiniLM-L6-v2': 256,
+  'all-MiniLM-L12-v2': 128,
+  'all-mpnet-base-v2': 384,
+  'paraphrase-multilingual-MiniLM-L12-v2': 128,
 };
 
 export interface SeqLengthSources {

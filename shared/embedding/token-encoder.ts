@@ -40,9 +40,14 @@ export class TokenEncoder {
   readonly suffixLength: number;
   readonly padTokenId: number;
 
+  /**
+   * @param lowerCase sentence_bert_config.json's do_lower_case: sentence-transformers lower-cases each text
+   *   (prompt included) before its tokenizer sees it.
+   */
   constructor(
     private readonly tokenizer: TokenizerLike,
     readonly maxSeqLength: number,
+    private readonly lowerCase = false,
   ) {
     this.suffixLength = detectSuffixLength(tokenizer);
     this.padTokenId = tokenizer.pad_token_id ?? 0;
@@ -51,7 +56,8 @@ export class TokenEncoder {
   /** Tokenises and truncates each text to at most `maxSeqLength` ids, special tokens included. */
   encode(texts: readonly string[]): EncodedText[] {
     if (texts.length === 0) return [];
-    const raw = this.tokenizer._call([...texts], {
+    const input = this.lowerCase ? texts.map((text) => text.toLowerCase()) : [...texts];
+    const raw = this.tokenizer._call(input, {
       add_special_tokens: true,
       padding: false,
       truncation: false,
