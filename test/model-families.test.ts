@@ -200,6 +200,11 @@ describe('prompts through the server (nearfeed-test-prompts)', () => {
       const batchVector = Float32Array.from(((await batch.json()) as { embeddings: number[][] }).embeddings[0]!);
       expect(maxAbsDiff(batchVector, asQuery!)).toBeLessThan(1e-5);
 
+      // TEI's /embed takes the same prompt_name.
+      const tei = await post(app, '/embed', { inputs: text, prompt_name: 'query' });
+      expect(tei.status).toBe(200);
+      expect(maxAbsDiff(Float32Array.from(((await tei.json()) as number[][])[0]!), asQuery!)).toBeLessThan(1e-5);
+
       const bad = await post(app, '/api/v1/ml/embeddings', { text, prompt_name: 'document' });
       expect(bad.status).toBe(422);
       expect(await bad.json()).toEqual({
