@@ -17,6 +17,7 @@ import { defaultLogger } from './log';
 import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
 import { openaiRoutes } from './routes/openai';
+import { openapiRoutes } from './routes/openapi';
 import { profileRoutes } from './routes/profiles';
 import { syncRoutes } from './routes/sync';
 import { teiRoutes } from './routes/tei';
@@ -61,6 +62,7 @@ export function createApp(deps: ServerDeps): Hono {
   api.route('/', profileRoutes(deps));
   api.route('/', syncRoutes(deps));
   api.route('/', feedRoutes(deps));
+  api.route('/', openapiRoutes(deps));
   app.route(API_BASE, api);
   app.route(OPENAI_BASE, openaiRoutes(deps));
   app.route('/', teiRoutes(deps));
