@@ -32,8 +32,12 @@ export type {
   FeedEngineOptions,
   FeedResult,
   RankedCandidate,
+  RankFeedOptions,
   UserProfile,
 } from './types';
+export type { Interaction, InteractionType } from '../shared/recommend/interactions';
+export { INTERACTION_TYPES, MAX_INTERACTIONS } from '../shared/recommend/interactions';
+export type { FreshnessOptions, TasteWeights } from '../shared/recommend/options';
 export type { EmbeddingDtype } from '../shared/embedder';
 export type { Profile, RankWeights, ScoreBreakdown } from '../shared/types';
 export { LOW_END_MIN_CORES, LOW_END_MIN_MEMORY_GB } from './engine/device';

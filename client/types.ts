@@ -2,6 +2,8 @@
  * Public types of the browser package. `createFeedEngine(options)` (client/index.ts) returns a `FeedEngine`.
  */
 import type { EmbeddingDtype } from '../shared/embedder';
+import type { Interaction, InteractionType } from '../shared/recommend/interactions';
+import type { FreshnessOptions, TasteWeights } from '../shared/recommend/options';
 import type { Profile, RankWeights, ScoreBreakdown } from '../shared/types';
 
 /**
@@ -36,6 +38,11 @@ export interface FeedEngineOptions {
   device?: EngineDevice;
   /** Rerank weights; defaults 0.6 / 0.3 / 0.1. */
   weights?: Partial<RankWeights>;
+  /**
+   * Rocchio weights of the taste vector (α profile, β likes, γ passes); defaults 1 / 0.75 / 0.25, the server's
+   * TASTE_* defaults. A device in server mode ranks with the server's.
+   */
+  taste?: Partial<TasteWeights>;
   /**
    * IndexedDB database name of the cache (default 'nearfeed'). Two engines with different names keep separate
    * caches (e.g. two apps on one origin, or tests).
@@ -92,8 +99,31 @@ export interface RankedCandidate {
   profile: Profile;
   /** The weighted total the feed is sorted by. */
   score: number;
-  /** The factors behind `score`: similarity, diligence, engagement and their weighted `total`. */
+  /**
+   * The factors behind `score`: similarity, diligence, engagement and their weighted `total`; with interactions
+   * or diversity also taste, fatigue, freshness, diversity and redundancy (see ScoreBreakdown).
+   */
   breakdown: ScoreBreakdown;
+  /** The liked profile this candidate is closest to, when likes lifted it; `name` from the local candidates. */
+  because?: { id: string; name: string };
+}
+
+/** Options of `rankFeed`. */
+export interface RankFeedOptions {
+  /** Most results (default 20). */
+  limit?: number;
+  /** Candidates to leave out (the user's own `id` always is). */
+  excludeIds?: readonly string[];
+  /** Rank with the recorded interactions (default true); false ranks as if none were recorded. */
+  useInteractions?: boolean;
+  /** MMR re-ordering of the top candidates, in [0, 1] (default 0: off). */
+  diversity?: number;
+  /** Decay repeats of one first tag (role): 1, 0.625, 0.4375 … down to 0.25 (default off). */
+  groupDecay?: boolean;
+  /** Decay scores by the age of `updated_at` (default off). */
+  freshness?: FreshnessOptions;
+  /** The time to rank at (default the device's clock); the server is sent the same. */
+  now?: Date | number;
 }
 
 /** What `rankFeed` returns. */
@@ -130,7 +160,19 @@ export interface FeedEngine {
    * fails and candidates are held locally, it ranks them here without similarity (`device: 'local'`,
    * `ml_applied: false`, `fallback_reason`); with no local candidates it rejects with the server's error.
    */
-  rankFeed(user: UserProfile, options?: { limit?: number; excludeIds?: readonly string[] }): Promise<FeedResult>;
+  rankFeed(user: UserProfile, options?: RankFeedOptions): Promise<FeedResult>;
+  /**
+   * Records what the user did with a candidate (like, connect, pass, hide, view), stamped with the device's
+   * clock, in IndexedDB. The last MAX_INTERACTIONS (1,000) are kept, oldest dropped. `rankFeed` uses them by
+   * default: likes and passes move the taste vector, hidden profiles never come back, passed ones after 14
+   * days with half their score, repeated views rotate the feed. They never leave the device, except with a
+   * feed request in server mode.
+   */
+  recordInteraction(profileId: string, type: InteractionType): Promise<void>;
+  /** What the device has recorded, oldest first (a copy). */
+  interactions(): Interaction[];
+  /** Erases every recorded interaction, on the device and in IndexedDB. */
+  clearInteractions(): Promise<void>;
   /**
    * Embeds texts on the device in use (on 'server': POST /api/v1/ml/embeddings/batch), pooled and normalised
    * as the model's sentence-transformers configuration says. `promptName` picks one of the model's prompts

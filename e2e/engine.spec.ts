@@ -363,6 +363,42 @@ test('offline after the first load: sync fails soft and the feed comes from Inde
   expect((await status(page)).embeddedCandidates).toBe(0);
 });
 
+test('with interactions and diversity on, the device feed equals the server feed (local and server mode)', async ({ page, request }) => {
+  await openHarness(page);
+  await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-interactions' });
+  await sync(page);
+  const first = await rank(page, USER, 20);
+  const ids = first.results.map((r) => r.profile.id);
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  const recorded = await page.evaluate(async (feedIds) => {
+    const engine = window.nearfeedHarness.engine!;
+    await engine.recordInteraction(feedIds[0]!, 'like');
+    await engine.recordInteraction(feedIds[3]!, 'like');
+    await engine.recordInteraction(feedIds[1]!, 'pass');
+    await engine.recordInteraction(feedIds[2]!, 'hide');
+    await engine.recordInteraction(feedIds[4]!, 'view');
+    return engine.interactions();
+  }, ids);
+  expect(recorded.map((r) => r.type)).toEqual(['like', 'like', 'pass', 'hide', 'view']);
+  const options = { limit: 20, diversity: 0.3, now };
+  const local = await page.evaluate(([u, o]) => window.nearfeedHarness.engine!.rankFeed(u, o), [USER, options] as const);
+  expect(local.device).toBe('wasm');
+  const shown = local.results.map((r) => r.profile.id);
+  for (const gone of ids.slice(0, 4)) expect(shown).not.toContain(gone);
+  expect(local.results.some((r) => r.because !== undefined)).toBe(true);
+  const server = await serverFeed(request, USER, 20, { interactions: recorded, diversity: 0.3, now: new Date(now).toISOString() });
+  expectSameFeed(local.results, server.results, 1e-5);
+  expect(local.results.map((r) => r.because?.id)).toEqual(server.results.map((r) => r.because));
+
+  // Server mode sends the stored interactions (same database: same interactions) and gets the same feed.
+  await startEngine(page, { device: 'server', databaseName: 'nearfeed-interactions' });
+  const viaServer = await page.evaluate(([u, o]) => window.nearfeedHarness.engine!.rankFeed(u, o), [USER, options] as const);
+  expect(viaServer.device).toBe('server');
+  expectSameFeed(viaServer.results, local.results, 1e-5);
+  await page.evaluate(() => window.nearfeedHarness.engine!.clearInteractions());
+  expect(await page.evaluate(() => window.nearfeedHarness.engine!.interactions())).toEqual([]);
+});
+
 test("device 'server' ranks nothing locally and returns the server's feed", async ({ page, request }) => {
   await openHarness(page);
   const st = await startEngine(page, { device: 'server', databaseName: 'nearfeed-server' });

@@ -94,9 +94,15 @@ export class ServerApi {
 
   feed(
     user: UserProfile,
-    options: { limit?: number; excludeIds?: readonly string[]; weights?: Partial<RankWeights> },
+    options: {
+      limit?: number;
+      excludeIds?: readonly string[];
+      weights?: Partial<RankWeights>;
+      /** The recommendation fields, already in wire form (interactions, diversity, group_decay, freshness, now). */
+      recommend?: Pick<FeedRequest, 'interactions' | 'diversity' | 'group_decay' | 'freshness' | 'now'>;
+    },
   ): Promise<FeedResponse> {
-    const body: FeedRequest = { profile: user };
+    const body: FeedRequest = { profile: user, ...options.recommend };
     if (options.limit !== undefined) body.limit = options.limit;
     if (options.excludeIds && options.excludeIds.length > 0) body.exclude_ids = [...options.excludeIds];
     if (options.weights) body.weights = options.weights;

@@ -14,6 +14,7 @@ import {
   type HashedProfile,
   type StoredVector,
 } from './chunks';
+import { isInteractionType, type Interaction } from '../../shared/recommend/interactions';
 
 /** Sync progress kept across page loads. */
 export interface SyncState {
@@ -35,6 +36,7 @@ const PROFILE_PREFIX = 'profiles/';
 const VECTOR_PREFIX = 'vectors/';
 const SYNC_KEY = 'sync-state';
 const META_PREFIX = 'meta/';
+const INTERACTIONS_KEY = 'interactions';
 
 function chunkKey(prefix: string, index: number): string {
   return `${prefix}${String(index).padStart(5, '0')}`;
@@ -201,6 +203,25 @@ export class FeedCache {
 
   async saveMeta(name: string, meta: ModelMeta): Promise<void> {
     await set(`${META_PREFIX}${name}`, meta, this.store);
+  }
+
+  /** The user's interactions, oldest first; records that are not interactions are skipped. */
+  async loadInteractions(): Promise<Interaction[]> {
+    const value = await get<unknown>(INTERACTIONS_KEY, this.store);
+    if (!Array.isArray(value)) return [];
+    return value.filter(
+      (v): v is Interaction =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Interaction).profile_id === 'string' &&
+        isInteractionType((v as Interaction).type) &&
+        typeof (v as Interaction).at === 'string',
+    );
+  }
+
+  /** Replaces the stored interactions (one record: at most MAX_INTERACTIONS small objects). */
+  async saveInteractions(interactions: readonly Interaction[]): Promise<void> {
+    await set(INTERACTIONS_KEY, interactions, this.store);
   }
 
   /** Everything, e.g. after a must_refetch or from an app's "clear data" button. */

@@ -8,9 +8,10 @@ import { createFeedEngine } from '../index';
 import type { EngineDevice, EngineStatus, FeedEngine, FeedResult, UserProfile } from '../types';
 import { initials } from './avatar';
 import { createDeviceSwitch } from './device-switch';
+import { createFeedControls } from './feed-controls';
 import { DEFAULT_WEIGHTS } from './explain';
 import { createProfileForm, EXAMPLE_USER } from './form';
-import { renderFeed, renderFeedError, renderFeedPlaceholder } from './render-feed';
+import { renderFeed, renderFeedError, renderFeedPlaceholder, type OnReact } from './render-feed';
 import { ProgressView, renderStatus, renderWarning } from './render-status';
 import { persistDevice, readSettings } from './settings';
 import type { NearfeedTestHook } from './test-hook';
@@ -83,6 +84,36 @@ function showSummary(user: UserProfile): void {
   byId('me-name').textContent = user.name || 'You';
 }
 
+/** MMR diversity the feed is ranked with (the "Feed order" control). */
+let diversity = 0;
+
+const controls = createFeedControls(
+  byId('feed-controls'),
+  diversity,
+  (d) => {
+    diversity = d;
+    void rank(form.value());
+  },
+  () => {
+    const eng = engine;
+    if (!eng) return;
+    void eng.clearInteractions().then(() => rank(form.value()));
+  },
+);
+
+/** A card's Like / Pass / Hide: recorded on the device, then the feed re-ranks; focus moves to the card now in that place. */
+const onReact: OnReact = (profileId, type, position) => {
+  const eng = engine;
+  if (!eng) return;
+  void eng.recordInteraction(profileId, type).then(async () => {
+    const feed = await rank(form.value());
+    if (!feed) return;
+    const cards = feedRoot.querySelectorAll<HTMLElement>('.feed-grid .card');
+    const next = cards[Math.min(position, cards.length) - 1]?.querySelector<HTMLButtonElement>('button[data-react]');
+    (next ?? feedRoot.querySelector<HTMLElement>('h2'))?.focus();
+  });
+};
+
 async function rank(user: UserProfile): Promise<FeedResult | null> {
   const eng = engine;
   if (!eng) return null;
@@ -91,10 +122,11 @@ async function rank(user: UserProfile): Promise<FeedResult | null> {
   form.setBusy(true);
   showSummary(user);
   try {
-    const feed = await eng.rankFeed(user, { limit: settings.limit });
+    const feed = await eng.rankFeed(user, { limit: settings.limit, diversity });
     if (seq !== rankSeq || eng !== engine) return null;
     shownFeedDevice = feed.device;
-    renderFeed(feedRoot, user, feed, DEFAULT_WEIGHTS, eng.status().candidates);
+    renderFeed(feedRoot, user, feed, DEFAULT_WEIGHTS, eng.status().candidates, onReact);
+    controls.setLearned(eng.interactions().length);
     showStatus(eng.status());
     hook.lastFeed = feed;
     hook.lastUser = user;

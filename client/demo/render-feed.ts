@@ -1,5 +1,6 @@
 /** The ranked feed: one card per candidate with its score, its breakdown as bars, and why it ranks there. */
 import type { RankWeights } from '../../shared/types';
+import type { InteractionType } from '../../shared/recommend/interactions';
 import type { FeedResult, RankedCandidate, UserProfile } from '../types';
 import { avatar } from './avatar';
 import { h } from './dom';
@@ -31,7 +32,40 @@ function bar(factor: Factor, value: number, isTop: boolean): HTMLElement {
   );
 }
 
-function card(user: UserProfile, item: RankedCandidate, rank: number, ctx: FeedContext): HTMLElement {
+/** What a card's buttons do: record the reaction and re-rank (main.ts). */
+export type OnReact = (profileId: string, type: InteractionType, rank: number) => void;
+
+const REACTIONS: ReadonlyArray<{ type: InteractionType; label: string; title: string }> = [
+  { type: 'like', label: 'Like', title: 'Show me more like this' },
+  { type: 'pass', label: 'Pass', title: 'Not now: hidden for 14 days, then back lower' },
+  { type: 'hide', label: 'Hide', title: 'Never show this profile again' },
+];
+
+function actions(item: RankedCandidate, rank: number, onReact: OnReact | undefined): HTMLElement | null {
+  if (!onReact) return null;
+  const name = item.profile.name;
+  return h(
+    'div',
+    { class: 'card-actions', role: 'group', 'aria-label': `React to ${name}` },
+    ...REACTIONS.map((r) => {
+      const button = h('button', { type: 'button', class: `react react-${r.type}`, 'data-react': r.type, 'aria-label': `${r.label} ${name}`, title: r.title }, r.label);
+      button.addEventListener('click', () => onReact(item.profile.id, r.type, rank));
+      return button;
+    }),
+  );
+}
+
+/** What the recommendation layer did to this card, in words; null when it did nothing. */
+function adapted(item: RankedCandidate): HTMLElement | null {
+  const b = item.breakdown;
+  const notes: string[] = [];
+  if (item.because) notes.push(`Because you liked ${item.because.name}`);
+  if (b.fatigue !== undefined && b.fatigue < 1) notes.push('shown before, ranked a little lower');
+  if (b.diversity !== undefined && b.diversity < 1) notes.push('similar role already above');
+  return notes.length > 0 ? h('p', { class: 'adapted' }, notes.join(' · ')) : null;
+}
+
+function card(user: UserProfile, item: RankedCandidate, rank: number, ctx: FeedContext, onReact?: OnReact): HTMLElement {
   const p = item.profile;
   const why = explain(user, item, ctx);
   const matched = new Set(why.matchedTags);
@@ -66,6 +100,7 @@ function card(user: UserProfile, item: RankedCandidate, rank: number, ctx: FeedC
         `Top factor: ${FACTOR_LABEL[why.topFactor.factor].toLowerCase()} (${Math.round(why.topFactor.share * 100)}% of score)`,
       ),
     ),
+    adapted(item),
     p.bio ? h('p', { class: 'card-bio' }, p.bio) : null,
     p.tags.length ? tags : null,
     h(
@@ -73,6 +108,7 @@ function card(user: UserProfile, item: RankedCandidate, rank: number, ctx: FeedC
       { class: 'bars' },
       ...factors.map((f) => bar(f, item.breakdown[f], f === why.topFactor.factor)),
     ),
+    actions(item, rank, onReact),
   );
 }
 
@@ -83,13 +119,15 @@ export function renderFeed(
   feed: FeedResult,
   weights: RankWeights,
   candidates: number,
+  onReact?: OnReact,
 ): void {
   const ctx = feedContext(feed.results, feed.ml_applied, weights);
   const of = candidates > 0 ? ` of ${candidates.toLocaleString('en')}` : '';
   const summary = h(
     'div',
     { class: 'feed-summary' },
-    h('h2', {}, 'Your feed'),
+    // Focusable from script: after a reaction re-ranks, focus lands here when no card is left in that place.
+    h('h2', { tabindex: '-1' }, 'Your feed'),
     h(
       'p',
       {},
@@ -105,7 +143,7 @@ export function renderFeed(
   const grid = h(
     'div',
     { class: 'feed-grid' },
-    ...feed.results.map((item, i) => card(user, item, i + 1, ctx)),
+    ...feed.results.map((item, i) => card(user, item, i + 1, ctx, onReact)),
   );
   const empty = feed.results.length === 0 ? h('p', { class: 'empty' }, 'No candidates yet. Try syncing again.') : null;
   root.replaceChildren(summary, ...notes, empty ?? grid);

@@ -6,7 +6,10 @@ import { EMBEDDING_DTYPES } from '../../shared/config';
 import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
 import { feedPromptNames, promptedText } from '../../shared/embedding/model-family';
 import { profileToText } from '../../shared/profile-text';
-import { DEFAULT_WEIGHTS, rankCandidates, resolveWeights } from '../../shared/scoring';
+import { DEFAULT_WEIGHTS, resolveWeights } from '../../shared/scoring';
+import { isInteractionType, MAX_INTERACTIONS, type Interaction, type InteractionType } from '../../shared/recommend/interactions';
+import { resolveRecommendOptions, type RecommendOptions, type TasteWeights } from '../../shared/recommend/options';
+import { recommend, type RecommendResult } from '../../shared/recommend/recommend';
 import type { Profile, RankWeights } from '../../shared/types';
 import type { MlInfo } from '../../shared/api';
 import { ApiRequestError, ServerApi } from '../api/server-api';
@@ -19,6 +22,7 @@ import type {
   FeedEngineOptions,
   FeedResult,
   RankedCandidate,
+  RankFeedOptions,
   UserProfile,
 } from '../types';
 import { errorText } from '../error-text';
@@ -54,6 +58,9 @@ export class NearfeedEngine implements FeedEngine {
   private readonly cache: FeedCache;
   private readonly candidates = new CandidateSet();
   private readonly weights: RankWeights;
+  private readonly taste: TasteWeights;
+  /** Recorded interactions, oldest first, mirrored in IndexedDB. */
+  private recorded: Interaction[] = [];
   private embedder: Embedder | null = null;
   private info: MlInfo | null = null;
   private cursor: string | null = null;
@@ -68,6 +75,8 @@ export class NearfeedEngine implements FeedEngine {
     // Invalid weights fail here, with the option's name, not at the first rank.
     resolveWeights(options.weights, true);
     this.weights = { ...DEFAULT_WEIGHTS, ...stripUndefined(options.weights ?? {}) };
+    // Invalid Rocchio weights fail here too, named (`taste.alpha must be ...`).
+    this.taste = resolveRecommendOptions({ taste: options.taste }).taste;
     this.api = new ServerApi(options.serverUrl);
     this.cache = new FeedCache(options.databaseName ?? 'nearfeed');
   }
@@ -98,6 +107,7 @@ export class NearfeedEngine implements FeedEngine {
       this.state.dimension = this.info?.dimension ?? null;
     }
     await this.loadCache();
+    this.recorded = await this.cache.loadInteractions().catch(() => []);
     this.emit();
   }
 
@@ -300,21 +310,45 @@ export class NearfeedEngine implements FeedEngine {
     }
   }
 
-  async rankFeed(user: UserProfile, options: { limit?: number; excludeIds?: readonly string[] } = {}): Promise<FeedResult> {
+  async rankFeed(user: UserProfile, options: RankFeedOptions = {}): Promise<FeedResult> {
     this.assertOpen();
     const started = performance.now();
     const limit = options.limit ?? DEFAULT_LIMIT;
+    const now = options.now === undefined ? Date.now() : options.now instanceof Date ? options.now.getTime() : options.now;
+    const interactions = options.useInteractions === false ? [] : this.recorded;
+    const layer: RecommendOptions = {
+      now,
+      interactions,
+      taste: this.taste,
+      diversity: options.diversity ?? 0,
+      groupDecay: options.groupDecay ?? false,
+      freshness: options.freshness,
+    };
+    // Bad options fail here, named, before any request or model run.
+    resolveRecommendOptions(layer);
     if (this.state.device === 'server') {
       try {
-        const res = await this.api.feed(user, { limit, excludeIds: options.excludeIds, weights: this.weights });
+        const res = await this.api.feed(user, {
+          limit,
+          excludeIds: options.excludeIds,
+          weights: this.weights,
+          recommend: {
+            ...(interactions.length > 0 ? { interactions: [...interactions] } : {}),
+            ...(layer.diversity ? { diversity: layer.diversity } : {}),
+            ...(layer.groupDecay ? { group_decay: true } : {}),
+            ...(layer.freshness ? { freshness: { half_life_days: layer.freshness.halfLifeDays, floor: layer.freshness.floor } } : {}),
+            now: new Date(now).toISOString(),
+          },
+        });
         if (this.state.warning?.startsWith('server feed failed')) this.state.warning = null;
-        return this.finishRank(started, { results: res.results, ml_applied: res.ml_applied, device: 'server' });
+        const results = res.results.map(({ because, ...r }) => ({ ...r, ...this.because(because) }));
+        return this.finishRank(started, { results, ml_applied: res.ml_applied, device: 'server' });
       } catch (err) {
         if (this.candidates.size === 0) throw err;
         const reason = `server feed failed (${errorText(err)}); ranked locally without similarity`;
         this.warn(reason);
         // Ranked here, from the cached candidates and without a model: say so, not 'server'.
-        const local = this.rankLocal(null, user, limit, options.excludeIds, 'local');
+        const local = this.rankLocal(null, user, limit, options.excludeIds, layer, 'local');
         return this.finishRank(started, { ...local, fallback_reason: reason });
       }
     }
@@ -331,7 +365,7 @@ export class NearfeedEngine implements FeedEngine {
       query = null;
     }
     const device = this.state.device as LocalDevice;
-    return this.finishRank(started, this.rankLocal(query, user, limit, options.excludeIds, device));
+    return this.finishRank(started, this.rankLocal(query, user, limit, options.excludeIds, layer, device));
   }
 
   private rankLocal(
@@ -339,19 +373,62 @@ export class NearfeedEngine implements FeedEngine {
     user: UserProfile,
     limit: number,
     excludeIds: readonly string[] | undefined,
+    layer: RecommendOptions,
     device: FeedResult['device'],
   ): Omit<FeedResult, 'rank_ms'> {
     const usable = query !== null && this.candidates.complete() && this.state.dimension !== null;
     const matrix = this.candidates.packed(this.state.dimension ?? 0, usable);
     const exclude = new Set(excludeIds ?? []);
     if (user.id !== undefined) exclude.add(user.id);
-    const ranked = rankCandidates(usable ? query : null, matrix, { weights: this.weights, limit, excludeIds: exclude });
+    const ranked: RecommendResult = recommend(usable ? query : null, matrix, {
+      ...layer,
+      weights: this.weights,
+      limit,
+      excludeIds: exclude,
+      profileOf: (id) => this.candidates.get(id),
+    });
     const results: RankedCandidate[] = ranked.results.map((r) => ({
       profile: this.candidates.get(r.id)!,
       score: r.score,
       breakdown: r.breakdown,
+      ...this.because(r.because),
     }));
     return { results, ml_applied: ranked.ml_applied, device };
+  }
+
+  /** `because` with the liked profile's name from the local candidates (its id when it is not held here). */
+  private because(id: string | undefined): { because?: { id: string; name: string } } {
+    if (id === undefined) return {};
+    return { because: { id, name: this.candidates.get(id)?.name ?? id } };
+  }
+
+  async recordInteraction(profileId: string, type: InteractionType): Promise<void> {
+    this.assertOpen();
+    if (typeof profileId !== 'string' || profileId.length === 0 || profileId.length > 128) {
+      throw new RangeError(`recordInteraction: profileId must be a string of 1-128 characters, got ${JSON.stringify(profileId)}`);
+    }
+    if (!isInteractionType(type)) throw new RangeError(`recordInteraction: type must be one of like, connect, pass, hide, view, got ${JSON.stringify(type)}`);
+    this.recorded = [...this.recorded, { profile_id: profileId, type, at: new Date().toISOString() }].slice(-MAX_INTERACTIONS);
+    await this.saveInteractions();
+  }
+
+  interactions(): Interaction[] {
+    return this.recorded.map((it) => ({ ...it }));
+  }
+
+  async clearInteractions(): Promise<void> {
+    this.assertOpen();
+    this.recorded = [];
+    await this.saveInteractions();
+  }
+
+  /** A failed write keeps the interactions in memory for this session and says so. */
+  private async saveInteractions(): Promise<void> {
+    try {
+      await this.cache.saveInteractions(this.recorded);
+    } catch (err) {
+      this.warn(`could not store interactions (${errorText(err)}); they last until the page closes`);
+    }
   }
 
   private finishRank(started: number, result: Omit<FeedResult, 'rank_ms'>): FeedResult {

@@ -4,15 +4,21 @@ import type { Profile, ScoreBreakdown } from '../../shared/types';
 import type { UserProfile } from '../../client/types';
 
 export interface ServerFeed {
-  results: { profile: Profile; score: number; breakdown: ScoreBreakdown }[];
+  results: { profile: Profile; score: number; breakdown: ScoreBreakdown; because?: string }[];
   model: string | null;
   ml_applied: boolean;
 }
 
 /** POST /api/v1/feed for this user, as the server ranks it. */
-export async function serverFeed(request: APIRequestContext, user: UserProfile, limit: number): Promise<ServerFeed> {
+export async function serverFeed(
+  request: APIRequestContext,
+  user: UserProfile,
+  limit: number,
+  /** More request fields, e.g. interactions, diversity, now. */
+  extra: Record<string, unknown> = {},
+): Promise<ServerFeed> {
   const profile = { name: user.name, headline: user.headline, bio: user.bio, tags: user.tags };
-  const res = await request.post('/api/v1/feed', { data: { profile, limit } });
+  const res = await request.post('/api/v1/feed', { data: { profile, limit, ...extra } });
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()) as ServerFeed;
 }
