@@ -9,7 +9,7 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import type { ServerDeps } from './deps';
+import type { AppDeps, ServerDeps } from './deps';
 import { limitBody } from './http/body-limit';
 import { ApiFailure, errorResponse, openaiErrorResponse } from './http/errors';
 import { requireJsonBody } from './http/json-body';
@@ -18,6 +18,7 @@ import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
 import { openaiRoutes } from './routes/openai';
 import { openapiRoutes } from './routes/openapi';
+import { createRanking } from './ranking/create-ranking';
 import { profileRoutes } from './routes/profiles';
 import { syncRoutes } from './routes/sync';
 import { teiRoutes } from './routes/tei';
@@ -31,8 +32,12 @@ export const OPENAI_BASE = '/v1';
 
 const isOpenAiPath = (path: string) => path === OPENAI_BASE || path.startsWith(`${OPENAI_BASE}/`);
 
-/** Builds the app: the JSON API under /api/v1 and, when `deps.staticFiles` is set, the demo and models. */
-export function createApp(deps: ServerDeps): Hono {
+/**
+ * Builds the app: the JSON API under /api/v1 and, when `deps.staticFiles` is set, the demo and models. Without
+ * `deps.ranking` one is built over the given parts (started on first use).
+ */
+export function createApp(parts: AppDeps): Hono {
+  const deps: ServerDeps = { ...parts, ranking: parts.ranking ?? createRanking(parts) };
   const logger = deps.logger ?? defaultLogger;
   const app = new Hono();
   const render = (err: unknown, path: string) => (isOpenAiPath(path) ? openaiErrorResponse(err) : errorResponse(err));

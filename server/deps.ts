@@ -7,6 +7,7 @@ import type { Profile } from '../shared/types';
 import type { ProfileStore } from './store/profile-store';
 import type { EmbeddingCache } from './cache/embedding-cache';
 import type { MlService } from './ml/ml-service';
+import type { Ranking } from './ranking/create-ranking';
 import type { StaticFilesOptions } from './static';
 import type { TransportTimeouts } from './http/node-server';
 import type { Logger, LogLevel } from './log';
@@ -42,10 +43,15 @@ export interface ServerDeps {
   store: ProfileStore;
   cache: EmbeddingCache;
   ml: MlService;
+  /** The live candidate index, embedding queue and ranking service of this process (server/ranking/). */
+  ranking: Ranking;
   /** When set, the app also serves the built demo at `/` and model folders at `/models/<name>/`. */
   staticFiles?: StaticFilesOptions;
   /** Where request and failure lines go (default: the process logger, silent under vitest). */
   logger?: Logger;
 }
+
+/** What `createApp` needs: the parts, with the ranking side built over them when not given. */
+export type AppDeps = Omit<ServerDeps, 'ranking'> & { ranking?: Ranking };
 
 export type { Profile };

@@ -16,6 +16,7 @@ import { createNodeEmbedder } from './embedder/node-embedder';
 import { serveApp } from './http/node-server';
 import { createLogger, defaultLogger, type Logger } from './log';
 import { createMlService, type ModelState } from './ml/create-ml-service';
+import { createRanking } from './ranking/create-ranking';
 import type { StaticFilesOptions } from './static';
 import { createProfileStore } from './store/create-store';
 
@@ -29,6 +30,9 @@ export const DEMO_DIR = path.join(ROOT, 'dist', 'demo');
 
 /** The process logger: `main` replaces it with one at LOG_LEVEL. */
 let logger: Logger = defaultLogger;
+
+/** Longest wait at start for the embedding backlog before serving. */
+const STARTUP_EMBED_WAIT_MS = 30_000;
 
 function log(message: string): void {
   logger.info(message);
@@ -90,7 +94,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   });
   const model = await loadModel(config);
   const ml = createMlService({ config, cache, store, model });
-  const app = createApp({ config, store, cache, ml, logger, staticFiles: staticFilesFor(config) });
+  const ranking = createRanking({ config, store, cache, ml });
+  try {
+    await ranking.ready();
+    // The start-up backlog (e.g. a freshly seeded store) is short: wait for it so the first feeds rank every
+    // candidate; a long one is worked off while serving, feeds say how many candidates are still pending.
+    if (!(await ranking.whenIdle(STARTUP_EMBED_WAIT_MS))) {
+      log(`${await ranking.pendingEmbeddings()} profiles still queued for embedding; serving meanwhile`);
+    }
+  } catch (err) {
+    log(`warning: candidate index not loaded yet (${(err as Error).message}); it loads on the first request`);
+  }
+  const app = createApp({ config, store, cache, ml, ranking, logger, staticFiles: staticFilesFor(config) });
 
   // Give a Redis cache a moment to connect, so the status line tells the truth.
   for (let i = 0; i < 20 && config.redisUrl !== undefined && !cache.connected(); i++) {
@@ -116,7 +131,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     void server.close().then(() =>
-      Promise.allSettled([ml.close(), cache.close(), store.close()]).then(() => process.exit(0)),
+      ranking
+        .close()
+        .finally(() => Promise.allSettled([ml.close(), cache.close(), store.close()]))
+        .then(() => process.exit(0)),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { batch, idList, issueError, text, utf8Length } from '../shared/api/common';
-import { rankRequestSchema } from '../shared/api/ml';
+import { rankRequestSchema } from '../shared/api/feed';
 import { openaiEmbeddingsRequestSchema } from '../shared/api/openai';
 import { errorResponse } from '../server/http/errors';
 import { jsonBody } from '../server/http/validate';

@@ -25,6 +25,8 @@ let t: TestApp;
 beforeAll(async () => {
   embedder = await loadTestEmbedder();
   t = buildTestApp({ model: { state: 'ready', embedder, notes: [] } });
+  // The start-up backlog (every stored profile's vector) done, so rankings see every candidate.
+  expect(await t.ranking.whenIdle()).toBe(true);
 });
 afterAll(async () => {
   await embedder.dispose();
@@ -213,33 +215,46 @@ describe('profile ranking', () => {
     }
   });
 
-  it('rank/batch on a cold cache embeds each candidate once for the whole batch (no 429 from its own requests)', async () => {
-    // A fresh app: nothing cached, MAX_QUEUE_SIZE 64 < 3 requests x 39 candidates each.
+  it('rank/batch on a cold process answers at once, says what is pending, and the queue embeds each profile once', async () => {
+    // A fresh app: nothing cached, 40 profiles to embed, more than are embedded on the spot.
     const counting = countingEmbedder(embedder);
     const cold = buildTestApp({ model: { state: 'ready', embedder: counting, notes: [] } });
     const all = await cold.store.list();
-    const requests = [{ profile_id: all[0]!.id }, { profile_id: all[1]!.id }, { profile: { name: 'Seed investor' } }];
+    const requests = [
+      { profile_id: all[0]!.id, limit: 50 },
+      { profile_id: all[1]!.id, limit: 50 },
+      { profile: { name: 'Seed investor' }, limit: 50 },
+    ];
     const res = await post(cold.app, '/api/v1/ml/profiles/rank/batch', { requests });
     expect(res.status).toBe(200);
-    const { results } = (await res.json()) as { results: Rank[] };
+    const { results } = (await res.json()) as { results: (Rank & { pending_candidates: number })[] };
     expect(results.map((r) => r.ml_applied)).toEqual([true, true, true]);
-    // Every stored profile once, plus the one inline query text.
-    expect(counting.texts).toBe(all.length + 1);
-    for (let i = 0; i < requests.length; i++) {
-      const single = (await (await post(cold.app, '/api/v1/ml/profiles/rank', requests[i])).json()) as Rank;
-      expect(results[i]!.results.map((r) => r.profile_id)).toEqual(single.results.map((r) => r.profile_id));
+    // Whatever was not ready yet is counted, never silently dropped.
+    for (const [i, r] of results.entries()) {
+      const others = all.length - (i < 2 ? 1 : 0);
+      expect(r.results.length + r.pending_candidates, `request ${i}`).toBe(others);
     }
+    expect(await cold.ranking.whenIdle()).toBe(true);
+    // Every stored profile once (the queries' own vectors included), plus the one inline query text.
+    expect(counting.texts).toBe(all.length + 1);
+    const again = (await (await post(cold.app, '/api/v1/ml/profiles/rank/batch', { requests })).json()) as { results: (Rank & { pending_candidates: number })[] };
+    for (let i = 0; i < requests.length; i++) {
+      expect(again.results[i]!.pending_candidates).toBe(0);
+      const single = (await (await post(cold.app, '/api/v1/ml/profiles/rank', requests[i])).json()) as Rank;
+      expect(again.results[i]!.results.map((r) => r.profile_id)).toEqual(single.results.map((r) => r.profile_id));
+    }
+    expect(counting.texts).toBe(all.length + 1);
   });
 
-  it('concurrent rank requests on a cold cache share the vectors being computed (no 429, each profile once)', async () => {
+  it('concurrent rank requests on a cold process: no 429, each profile embedded once', async () => {
     const counting = countingEmbedder(embedder);
     const cold = buildTestApp({ model: { state: 'ready', embedder: counting, notes: [] } });
     const all = await cold.store.list();
-    // 4 requests x 40 profiles each > MAX_QUEUE_SIZE 64, were each to queue its own copy.
     const responses = await Promise.all(
       all.slice(0, 4).map((p) => post(cold.app, '/api/v1/ml/profiles/rank', { profile_id: p.id })),
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await cold.ranking.whenIdle()).toBe(true);
     expect(counting.texts).toBe(all.length);
   });
 
@@ -433,7 +448,7 @@ describe('errors', () => {
   it('a failing dependency gives 500 internal without taking the app down', async () => {
     // Simulated failure: a store whose reads throw.
     const store = new MemoryProfileStore({ seed: demoProfiles(3) });
-    store.get = async () => {
+    store.changesSince = async () => {
       throw new Error('disk on fire');
     };
     const cache = createMemoryCache({ maxEntries: 10, ttlSeconds: 60 });

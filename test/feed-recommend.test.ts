@@ -15,7 +15,7 @@ import { demoProfiles } from '../server/data/demo-profiles';
 import { createNodeEmbedder } from '../server/embedder/node-embedder';
 import { mlRoutes } from '../server/routes/ml';
 import { MemoryProfileStore } from '../server/store/memory-store';
-import { TEST_MODEL_DIR, call, candidateApp, loadTestMl, testCache, testConfig } from './support/candidate-app';
+import { TEST_MODEL_DIR, call, candidateApp, loadTestMl, readyRanking, testCache, testConfig } from './support/candidate-app';
 
 const user = {
   name: 'Sam Rivera',
@@ -46,9 +46,11 @@ beforeAll(async () => {
   const cache = testCache();
   ml = await loadTestMl(store, cache, config);
   reference = (await createNodeEmbedder({ model: TEST_MODEL_DIR, dtype: 'fp32', device: 'cpu', logger: () => undefined })).embedder;
-  app = candidateApp({ config, store, cache, ml });
-  // candidateApp has /feed; /ml/* is mounted beside it as the server mounts it.
-  app.route('/api/v1/ml', mlRoutes({ config, store, cache, ml }));
+  // Every stored profile's vector computed by the background worker before the first feed.
+  const ranking = await readyRanking({ config, store, cache, ml });
+  app = candidateApp({ config, store, cache, ml, ranking });
+  // candidateApp has /feed; /ml/* is mounted beside it as the server mounts it, on the same ranking side.
+  app.route('/api/v1/ml', mlRoutes({ config, store, cache, ml, ranking }));
 });
 afterAll(async () => {
   await ml?.close();

@@ -21,6 +21,7 @@ import {
   candidateApp,
   disabledMl,
   loadTestMl,
+  readyRanking,
   testCache,
   testConfig,
 } from './support/candidate-app';
@@ -46,7 +47,8 @@ beforeAll(async () => {
   // A second, independent session of the same model computes the expected vectors.
   reference = (await createNodeEmbedder({ model: TEST_MODEL_DIR, dtype: 'fp32', device: 'cpu', logger: () => undefined }))
     .embedder;
-  app = candidateApp({ config, store, cache, ml });
+  // Every stored profile's vector computed by the background worker before the first feed.
+  app = candidateApp({ config, store, cache, ml, ranking: await readyRanking({ config, store, cache, ml }) });
 });
 afterAll(async () => {
   await ml?.close();
@@ -189,8 +191,8 @@ describe('POST /feed errors', () => {
     ['both profile and profile_id', { profile: user, profile_id: 'demo-001' }, 422, 'validation', 'profile_id'],
     ['an unknown profile_id', { profile_id: 'nobody' }, 404, 'not_found', 'nobody'],
     ['a profile_id that is not a string', { profile_id: 42 }, 422, 'validation', 'profile_id'],
-    ['limit 0', { profile: user, limit: 0 }, 422, 'validation', '`limit` must be an integer in [1, 1000]'],
-    ['limit 1001', { profile: user, limit: 1001 }, 422, 'validation', '[1, 1000]'],
+    ['limit 0', { profile: user, limit: 0 }, 422, 'validation', '`limit` must be an integer in [1, 10000]'],
+    ['limit 10001', { profile: user, limit: 10_001 }, 422, 'validation', '[1, 10000]'],
     ['exclude_ids not an array', { profile: user, exclude_ids: 'demo-001' }, 422, 'validation', 'exclude_ids'],
     ['an exclude id of the wrong type', { profile: user, exclude_ids: ['ok', 3] }, 422, 'validation', 'exclude_ids[1]'],
     ['a weight out of range', { profile: user, weights: { similarity: 2 } }, 422, 'validation', 'weights.similarity'],

@@ -17,6 +17,7 @@ import type { Hono } from 'hono';
 import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api';
 import type { ApiError, Profile } from '../shared/types';
 import { createApp } from '../server/app';
+import { createRanking, type Ranking } from '../server/ranking/create-ranking';
 import { demoProfiles } from '../server/data/demo-profiles';
 import type { NodeMlService } from '../server/ml/create-ml-service';
 import { createProfileStore } from '../server/store/create-store';
@@ -103,6 +104,7 @@ let redis: PersistentRedis;
 let store: RedisProfileStore;
 let ml: NodeMlService;
 let app: Hono;
+let ranking: Ranking;
 
 beforeAll(async () => {
   redis = await startPersistentRedis();
@@ -111,7 +113,8 @@ beforeAll(async () => {
   const config = testConfig({ profileStore: 'redis', redisUrl: redis.url });
   const cache = testCache();
   ml = await loadTestMl(store, cache, config);
-  app = createApp({ config, store, cache, ml });
+  ranking = createRanking({ config, store, cache, ml });
+  app = createApp({ config, store, cache, ml, ranking });
 });
 
 afterAll(async () => {
@@ -198,9 +201,12 @@ describe('Redis profile store outage', () => {
     const ids = (sync.json as SyncResponse).changes.map((c) => (c.op === 'put' ? c.profile.id : `-${c.id}`));
     expect(ids.sort()).toEqual(SEED.map((p) => p.id).sort());
 
+    // The candidate index loads once the store answers; its vectors are computed by the embedding queue.
+    expect(await ranking.whenIdle(30_000)).toBe(true);
     const feed = await call(app, 'POST', '/api/v1/feed', { profile: USER, limit: 5 });
     expect(feed.status).toBe(200);
     expect((feed.json as FeedResponse).results).toHaveLength(5);
+    expect((feed.json as FeedResponse).pending_candidates).toBe(0);
 
     const { status, body } = await health();
     expect(status).toBe(200);

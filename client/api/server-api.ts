@@ -15,7 +15,7 @@ import type { ApiError, RankWeights } from '../../shared/types';
 import { errorText } from '../error-text';
 import type { UserProfile } from '../types';
 
-// The wire types live in shared/api-types.ts; re-exported for the client modules that import them from here.
+// The wire types live in shared/api/; re-exported for the client modules that import them from here.
 export type { MlInfo, SyncChange, SyncEmbedding } from '../../shared/api';
 
 export class ApiRequestError extends Error {

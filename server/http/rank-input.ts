@@ -1,21 +1,32 @@
 /**
- * What the ranking endpoints share once their request is validated (POST /feed, /ml/profiles/rank and its
- * batch; the request schemas are in shared/api/feed.ts): the stored query profile, and the candidates as the
- * shared scorer takes them.
+ * Ranking requests as the ranking service takes them: the validated body of POST /feed, /ml/profiles/rank or
+ * a batch item (shared/api/feed.ts `rankRequestSchema`) turned into a `RankRequest`, and stored profiles as
+ * the shared scorer's input.
  */
+import type { z } from 'zod';
+import { DEFAULT_RANK_LIMIT, type rankRequestSchema } from '../../shared/api/feed';
 import type { RankCandidate } from '../../shared/scoring';
 import type { Profile } from '../../shared/types';
-import type { ProfileStore } from '../store/profile-store';
-import { ApiFailure } from './errors';
+import type { RankRequest } from '../ranking/ranking-service';
 
-/**
- * The stored profile a query names by id; 404 not_found naming the id and the request field it came from
- * (e.g. `requests[2].profile_id`), so a caller of a batch knows which item to fix.
- */
-export async function requireStoredProfile(store: Pick<ProfileStore, 'get'>, id: string, field: string): Promise<Profile> {
-  const found = await store.get(id);
-  if (!found) throw new ApiFailure('not_found', `profile \`${id}\` (${field}) not found`);
-  return found;
+/** A ranking request body after validation. */
+export type ParsedRankRequest = z.output<ReturnType<typeof rankRequestSchema>>;
+
+/** The service's request for a validated body; `field` is its path in the request ('' for the whole body). */
+export function toRankRequest(body: ParsedRankRequest, field: string): RankRequest {
+  const at = (name: string) => (field ? `${field}.${name}` : name);
+  const query =
+    body.profile_id !== undefined && body.profile_id !== null
+      ? { profileId: body.profile_id, field: at('profile_id') }
+      : { profile: body.profile! };
+  return {
+    query,
+    ...(body.candidate_ids ? { candidateIds: body.candidate_ids } : {}),
+    ...(body.exclude_ids ? { excludeIds: body.exclude_ids } : {}),
+    limit: body.limit ?? DEFAULT_RANK_LIMIT,
+    ...(body.weights ? { weights: body.weights } : {}),
+    recommend: body,
+  };
 }
 
 /**

@@ -16,19 +16,21 @@ export interface RecommendFieldsJson {
 }
 
 /**
- * `recommend` options for a request over `candidates`. `now` is the request's, else this server's clock (the
- * one place the server reads it for ranking); the Rocchio weights are the configured TASTE_*.
+ * `recommend` options for a request; `profileOf` finds a candidate's profile (the candidate index's lookup).
+ * `now` is the request's, else this server's clock (the one place the server reads it for ranking); the
+ * Rocchio weights are the configured TASTE_*.
  */
-export function recommendOptions(body: RecommendFieldsJson, taste: TasteWeights, candidates: readonly Profile[]): RecommendOptions {
+export function recommendOptions(
+  body: RecommendFieldsJson,
+  taste: TasteWeights,
+  profileOf: (id: string) => Profile | undefined,
+): RecommendOptions {
   const options: RecommendOptions = { now: body.now ?? Date.now(), taste };
   if (body.interactions && body.interactions.length > 0) options.interactions = body.interactions;
   if (body.diversity) options.diversity = body.diversity;
   if (body.group_decay) options.groupDecay = true;
   if (body.freshness) options.freshness = { halfLifeDays: body.freshness.half_life_days, floor: body.freshness.floor ?? 0 };
-  if (options.groupDecay || options.freshness) {
-    const byId = new Map(candidates.map((p) => [p.id, p]));
-    options.profileOf = (id) => byId.get(id);
-  }
+  if (options.groupDecay || options.freshness) options.profileOf = profileOf;
   return options;
 }
 

@@ -11,9 +11,11 @@ import type { EmbeddingCache } from '../cache/embedding-cache';
 import type { ServerConfig } from '../deps';
 import { ApiFailure } from '../http/errors';
 import type { ProfileStore } from '../store/profile-store';
+import { planBatches, type BatchLimits } from '../../shared/embedding/batch-plan';
 import { DynamicBatcher, QueueFullError, type BatcherStats } from './dynamic-batcher';
 import { computeHealth, type ModelState } from './health';
-import type { MlHealth, MlService } from './ml-service';
+import type { MlService, MlServiceHealth, ProfileVectorOptions } from './ml-service';
+import { PriorityLanes, type Priority } from './priority-lanes';
 
 export type { ModelState } from './health';
 
@@ -29,7 +31,12 @@ export interface MlServiceOptions {
 export interface NodeMlService extends MlService {
   /** Dynamic batcher counters; undefined when ML is unavailable or dynamic batching is off. */
   batcherStats(): BatcherStats | undefined;
+  /** Texts this process ran through the model so far, per priority. */
+  embeddedTexts(): Record<Priority, number>;
 }
+
+/** Batch limits of an embedder that does not state its own (the Node embedder's defaults). */
+const FALLBACK_LIMITS: BatchLimits = { maxBatchSize: 32, maxBatchTokens: 8192 };
 
 /** sha256 hex of the UTF-8 text: the `{sha256}` part of `embedding:text:{model_key}:{sha256}`. */
 export function textHash(text: string): string {
@@ -54,10 +61,19 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
   const embedder = model.state === 'ready' && config.mlEnabled ? model.embedder : undefined;
   const state: ModelState = embedder ? model : config.mlEnabled ? model : { state: 'disabled' };
 
+  // One run at a time on the session; interactive runs before background ones (priority-lanes.ts).
+  const lanes = new PriorityLanes();
+  const embedded: Record<Priority, number> = { interactive: 0, background: 0 };
+  function runOnModel(lane: Priority, texts: string[]): Promise<Float32Array[]> {
+    const e = requireEmbedder();
+    embedded[lane] += texts.length;
+    return lanes.run(lane, () => e.embed(texts));
+  }
+
   const batcher =
     embedder && config.dynamicBatching
       ? new DynamicBatcher<string, Float32Array>({
-          run: (texts) => embedder.embed(texts),
+          run: (texts) => runOnModel('interactive', texts),
           maxBatchSize: config.maxBatchSize,
           windowMs: config.batchWindowMs,
           maxQueueSize: config.maxQueueSize,
@@ -78,11 +94,11 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
   const inFlight = new Map<string, Promise<Float32Array>>();
 
   /** Vectors of texts: a text already being embedded for another request is awaited, not queued again. */
-  function infer(texts: string[]): Promise<Float32Array[]> {
+  function infer(texts: string[], priority: Priority = 'interactive'): Promise<Float32Array[]> {
     requireEmbedder();
     const fresh = [...new Set(texts.filter((t) => !inFlight.has(t)))];
     if (fresh.length > 0) {
-      const run = runModel(fresh);
+      const run = priority === 'interactive' ? runModel(fresh) : runBackground(fresh);
       fresh.forEach((text, i) => {
         const one = run.then((vectors) => vectors[i]!);
         inFlight.set(text, one);
@@ -96,10 +112,28 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     return Promise.all(texts.map((t) => inFlight.get(t)!));
   }
 
+  /**
+   * Background work in the token-budgeted batches the embedder plans, each batch queued on its own so an
+   * interactive run waits for at most one of them.
+   */
+  async function runBackground(texts: string[]): Promise<Float32Array[]> {
+    const e = requireEmbedder();
+    const limits = 'limits' in e ? (e.limits as BatchLimits) : FALLBACK_LIMITS;
+    const lengths = e.countTokens ? await e.countTokens(texts) : texts.map((t) => t.length);
+    const out = new Array<Float32Array>(texts.length);
+    for (const batch of planBatches(lengths, limits)) {
+      const vectors = await runOnModel('background', batch.map((i) => texts[i]!));
+      batch.forEach((i, j) => {
+        out[i] = vectors[j]!;
+      });
+    }
+    return out;
+  }
+
   /** Runs texts through the model: coalesced with concurrent requests when dynamic batching is on. */
   async function runModel(texts: string[]): Promise<Float32Array[]> {
-    const e = requireEmbedder();
-    if (!batcher) return e.embed(texts);
+    requireEmbedder();
+    if (!batcher) return runOnModel('interactive', texts);
     try {
       return await batcher.submit(texts);
     } catch (err) {
@@ -179,7 +213,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       return e.countTokens(texts, options);
     },
 
-    async profileVectors(profiles: readonly Profile[]) {
+    async profileVectors(profiles: readonly Profile[], options: ProfileVectorOptions = {}) {
       const e = requireEmbedder();
       const key = e.info.modelKey;
       const ids = profiles.map((p) => p.id);
@@ -201,7 +235,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       });
       if (missIdx.length === 0) return out as Float32Array[];
 
-      const computed = await infer(prompted(missIdx.map((i) => texts[i]!), documentPrompt));
+      const computed = await infer(prompted(missIdx.map((i) => texts[i]!), documentPrompt), options.priority);
       missIdx.forEach((i, j) => {
         out[i] = computed[j]!;
       });
@@ -255,11 +289,13 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       await quietly(() => cache.deleteProfile(id), undefined);
     },
 
-    async health(): Promise<MlHealth> {
+    async health(): Promise<MlServiceHealth> {
       return computeHealth(config, state, cache, store);
     },
 
     batcherStats: () => batcher?.stats(),
+
+    embeddedTexts: () => ({ ...embedded }),
 
     async close() {
       batcher?.close();

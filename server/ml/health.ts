@@ -7,7 +7,7 @@ import type { NearfeedConfig } from '../../shared/config';
 import type { Embedder } from '../../shared/embedder';
 import type { EmbeddingCache } from '../cache/embedding-cache';
 import type { StoreStatus } from '../store/profile-store';
-import type { MlHealth } from './ml-service';
+import type { MlServiceHealth } from './ml-service';
 
 /** What the server has for inference: a loaded embedder (with its degradation notes), or why there is none. */
 export type ModelState =
@@ -24,7 +24,7 @@ export function computeHealth(
   model: ModelState,
   cache: EmbeddingCache,
   store: { status(): StoreStatus } = { status: () => ({ backend: 'memory', connected: true }) },
-): MlHealth {
+): MlServiceHealth {
   const connected = cache.connected();
   const reasons: string[] = [];
   const cacheReport = { backend: cache.backend, connected };

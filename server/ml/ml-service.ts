@@ -5,8 +5,18 @@
 import type { MlHealth } from '../../shared/api/ml';
 import type { EmbedderInfo } from '../../shared/embedder';
 import type { Profile } from '../../shared/types';
+import type { Priority } from './priority-lanes';
 
 export type { MlHealth } from '../../shared/api/ml';
+
+/** /ml/health as the ML service knows it; the route adds `pending_embeddings` from the embedding queue. */
+export type MlServiceHealth = Omit<MlHealth, 'pending_embeddings'>;
+
+/** How `profileVectors` runs its cache misses. */
+export interface ProfileVectorOptions {
+  /** 'interactive' (default) for a request waiting on it; 'background' for the write-time embedding queue. */
+  priority?: Priority;
+}
 
 /** What the routes may ask of the ML side. */
 export interface MlService {
@@ -29,9 +39,10 @@ export interface MlService {
   countTokens(texts: readonly string[], options?: { truncate?: boolean }): Promise<number[]>;
   /**
    * Vectors of candidate profiles (the document side of a search), from `embedding:profile:{id}` when the
-   * content hash still matches.
+   * content hash still matches; misses are computed (at `options.priority`) and cached when the profile is
+   * still the stored version.
    */
-  profileVectors(profiles: readonly Profile[]): Promise<Float32Array[]>;
+  profileVectors(profiles: readonly Profile[], options?: ProfileVectorOptions): Promise<Float32Array[]>;
   /**
    * Vectors of the profiles a feed is ranked for (the query side). For a model with query and document
    * prompts they are embedded with the query prompt; otherwise a stored profile's vector is its candidate
@@ -40,8 +51,8 @@ export interface MlService {
   queryVectors(queries: readonly { profile: Profile; stored: boolean }[]): Promise<Float32Array[]>;
   /** Drops a profile's cached vector (on PUT/DELETE). */
   forgetProfile(id: string): Promise<void>;
-  /** The /ml/health report, read live from the model state, the cache and the store. */
-  health(): Promise<MlHealth>;
+  /** The /ml/health report (all but the queue's part), read live from the model state, the cache and the store. */
+  health(): Promise<MlServiceHealth>;
   /** Rejects queued work and releases the model session (on shutdown). */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/api/common';
-import { feedRequestSchema, feedResponseSchema } from '../../shared/api/feed';
+import { feedRequestSchema, feedResponseSchema, rankRequestSchema } from '../../shared/api/feed';
 import {
   embeddingBatchRequestSchema,
   embeddingBatchResponseSchema,
@@ -15,7 +15,6 @@ import {
   mlInfoSchema,
   rankBatchRequestSchema,
   rankBatchResponseSchema,
-  rankRequestSchema,
   rankResponseSchema,
   similarityBatchRequestSchema,
   similarityBatchResponseSchema,

@@ -3,61 +3,33 @@
  * validate, call the MlService and shape the JSON; inference, caching and batching live behind MlService.
  */
 import { Hono } from 'hono';
-import type { z } from 'zod';
 import { cosineSimilarity } from '../../shared/scoring';
-import { recommend } from '../../shared/recommend/recommend';
 import { float32ToBase64 } from '../../shared/base64';
+import { rankRequestSchema } from '../../shared/api/feed';
 import {
-  DEFAULT_RANK_LIMIT,
   embeddingBatchRequestSchema,
   embeddingRequestSchema,
   rankBatchRequestSchema,
-  rankRequestSchema,
   similarityBatchRequestSchema,
   similarityRequestSchema,
   type EmbeddingBatchResponse,
   type EmbeddingResponse,
+  type MlHealth,
   type MlInfo,
   type RankBatchResponse,
   type RankResponseJson,
   type SimilarityBatchResponse,
   type SimilarityResponse,
 } from '../../shared/api/ml';
-import type { Profile, RankWeights } from '../../shared/types';
 import type { ServerDeps } from '../deps';
-import { requireStoredProfile, toRankCandidates } from '../http/rank-input';
-import { recommendOptions, type RecommendFieldsJson } from '../http/recommend-input';
+import { toRankRequest } from '../http/rank-input';
 import { jsonBody } from '../http/validate';
 import { VERSION } from '../http/version';
-
-interface RankRequest {
-  profileId?: string;
-  /** Where `profileId` sits in the request, for a 404's message (`profile_id`, `requests[2].profile_id`). */
-  profileIdField: string;
-  profile?: Profile;
-  candidateIds?: string[];
-  limit: number;
-  weights?: Partial<RankWeights>;
-  /** interactions, diversity, group_decay, freshness, now. */
-  recommend: RecommendFieldsJson;
-}
-
-/** A parsed rank request body (or batch item); `field` is where it sits in the request ('' for the body). */
-function rankRequest(body: z.output<ReturnType<typeof rankRequestSchema>>, field: string): RankRequest {
-  return {
-    profileId: body.profile_id ?? undefined,
-    profileIdField: field ? `${field}.profile_id` : 'profile_id',
-    profile: body.profile ?? undefined,
-    candidateIds: body.candidate_ids ?? undefined,
-    limit: body.limit ?? DEFAULT_RANK_LIMIT,
-    weights: body.weights ?? undefined,
-    recommend: body,
-  };
-}
+import type { RankOutcome } from '../ranking/ranking-service';
 
 /** Routes `/ml/*` (embeddings, similarity, profile ranking, health, info), mounted under /api/v1. */
 export function mlRoutes(deps: ServerDeps): Hono {
-  const { config, ml, store } = deps;
+  const { config, ml, ranking } = deps;
   const app = new Hono();
 
   /** Model name and dimension for responses; only called after an embedding succeeded. */
@@ -98,81 +70,42 @@ export function mlRoutes(deps: ServerDeps): Hono {
     return c.json(res);
   });
 
-  /** The request with its query profile found (404 when a `profile_id` is unknown) and its candidates read. */
-  async function resolve(req: RankRequest): Promise<{ req: RankRequest; query: Profile; candidates: Profile[] }> {
-    const query =
-      req.profileId !== undefined ? await requireStoredProfile(store, req.profileId, req.profileIdField) : req.profile!;
-    const candidates = (await store.list(req.candidateIds)).filter((p) => p.id !== query.id);
-    return { req, query, candidates };
-  }
-
-  /**
-   * Ranks requests together. Their vectors are fetched in one pass: each distinct candidate once through the
-   * profile cache, the queries through `queryVectors` (stored ones through the same cache, unless the model
-   * embeds queries with their own prompt; inline ones through the text cache). Per
-   * request, a batch on a cold cache would submit every candidate again, fill the inference queue with its
-   * own duplicates and answer 429.
-   */
-  async function rankAll(reqs: readonly RankRequest[]): Promise<RankResponseJson[]> {
-    const resolved = await Promise.all(reqs.map(resolve));
-
-    // Read once: every request of the call ranks the same way, with similarity or without.
-    const mlOn = ml.available();
-    const vectorById = new Map<string, Float32Array>();
-    const queryVectors: Float32Array[] = [];
-    if (mlOn) {
-      const stored = new Map<string, Profile>();
-      for (const { candidates } of resolved) for (const p of candidates) if (!stored.has(p.id)) stored.set(p.id, p);
-      const profiles = [...stored.values()];
-      // Queries are the query side (the query prompt, for a model that has one), candidates the document side.
-      const [profileVectors, queries] = await Promise.all([
-        profiles.length > 0 ? ml.profileVectors(profiles) : Promise.resolve([]),
-        ml.queryVectors(resolved.map(({ req, query }) => ({ profile: query, stored: req.profileId !== undefined }))),
-      ]);
-      profiles.forEach((p, i) => vectorById.set(p.id, profileVectors[i]!));
-      queryVectors.push(...queries);
-    }
-
-    return resolved.map(({ req, candidates }, index) => {
-      const queryVector = mlOn ? queryVectors[index]! : null;
-      const vectors = mlOn ? candidates.map((p) => vectorById.get(p.id)!) : undefined;
-      const ranked = recommend(queryVector, toRankCandidates(candidates, vectors), {
-        weights: { ...config.weights, ...req.weights },
-        limit: req.limit,
-        ...recommendOptions(req.recommend, config.taste, candidates),
-      });
-      return {
-        results: ranked.results.map((r) => ({
-          profile_id: r.id,
-          score: r.score,
-          breakdown: r.breakdown,
-          ...(r.because !== undefined ? { because: r.because } : {}),
-        })),
-        model: ranked.ml_applied ? (ml.info()?.model ?? null) : null,
-        ml_applied: ranked.ml_applied,
-      };
-    });
+  /** The rank response shape of one ranking outcome (ids instead of full profiles). */
+  function rankResponse(ranked: RankOutcome): RankResponseJson {
+    const { results, model, ml_applied, pending_candidates, ml_unavailable } = ranked;
+    return {
+      results: results.map((r) => ({
+        profile_id: r.profile.id,
+        score: r.score,
+        breakdown: r.breakdown,
+        ...(r.because !== undefined ? { because: r.because } : {}),
+      })),
+      model,
+      ml_applied,
+      pending_candidates,
+      ...(ml_unavailable !== undefined ? { ml_unavailable } : {}),
+    };
   }
 
   app.post('/profiles/rank', jsonBody(rankRequestSchema(config)), async (c) => {
-    const [res] = await rankAll([rankRequest(c.req.valid('json'), '')]);
-    return c.json(res!);
+    const [ranked] = await ranking.rank([toRankRequest(c.req.valid('json'), '')]);
+    return c.json(rankResponse(ranked!));
   });
 
   // The schema validates every request before any runs, so a bad item fails the call without partial work.
   app.post('/profiles/rank/batch', jsonBody(rankBatchRequestSchema(config)), async (c) => {
-    const requests = c.req.valid('json').requests.map((r, i) => rankRequest(r, `requests[${i}]`));
-    const results = await rankAll(requests);
-    const res: RankBatchResponse = { results };
+    const requests = c.req.valid('json').requests.map((r, i) => toRankRequest(r, `requests[${i}]`));
+    const res: RankBatchResponse = { results: (await ranking.rank(requests)).map(rankResponse) };
     return c.json(res);
   });
 
   app.get('/health', async (c) => {
-    const health = await ml.health();
-    return c.json(health, health.status === 'unavailable' ? 503 : 200);
+    const [health, pending] = await Promise.all([ml.health(), ranking.pendingEmbeddings()]);
+    const res: MlHealth = { ...health, pending_embeddings: pending };
+    return c.json(res, health.status === 'unavailable' ? 503 : 200);
   });
 
-  app.get('/info', (c) => {
+  app.get('/info', async (c) => {
     const info = ml.info();
     const res: MlInfo = {
       ml_available: ml.available(),
@@ -189,6 +122,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
       dynamic_batching: config.dynamicBatching,
       batch_window_ms: config.batchWindowMs,
       auto_truncate: true,
+      pending_embeddings: await ranking.pendingEmbeddings(),
       version: VERSION,
     };
     return c.json(res);

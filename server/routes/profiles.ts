@@ -16,7 +16,7 @@ import { jsonBody, pathParams } from '../http/validate';
 
 /** Routes `GET|PUT|DELETE /profiles/:id`, mounted under /api/v1. */
 export function profileRoutes(deps: ServerDeps): Hono {
-  const { store, ml } = deps;
+  const { store, ml, ranking } = deps;
   const app = new Hono();
 
   /** The cache entry goes whatever happens to the cache: the write already happened and must be answered. */
@@ -50,6 +50,7 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const profile: ProfileResponse = { id, name, headline, bio, tags, diligence, engagement, updated_at };
     const created = await store.put(profile);
     await forget(id);
+    await ranking.afterWrite();
     return c.json(profile, created ? 201 : 200);
   });
 
@@ -57,6 +58,7 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const { id } = c.req.valid('param');
     if (!(await store.delete(id))) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
     await forget(id);
+    await ranking.afterWrite();
     const res: ProfileDeleteResponse = { id, deleted: true };
     return c.json(res);
   });

@@ -39,6 +39,7 @@ export class MemoryProfileStore implements ProfileStore {
   /** Highest seq of a pruned tombstone. */
   private floor = 0;
   private readonly maxTombstones: number;
+  private readonly watchers = new Set<() => void>();
 
   /** In process: always reachable. */
   status(): StoreStatus {
@@ -104,6 +105,12 @@ export class MemoryProfileStore implements ProfileStore {
     return { changes, cursor: encodeCursor({ epoch: this.epoch, seq: at, baseline }), hasMore };
   }
 
+  /** Nudges `listener` after every write, synchronously. */
+  watch(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
   async close(): Promise<void> {}
 
   /** A log entry is sent when it is its id's latest change, unless it is a tombstone the client never needs. */
@@ -127,6 +134,7 @@ export class MemoryProfileStore implements ProfileStore {
       this.pruneTombstones();
     }
     if (this.deadEntries > 1024 && this.deadEntries * 2 > this.log.length) this.compact();
+    for (const listener of this.watchers) listener();
   }
 
   private pruneTombstones(): void {

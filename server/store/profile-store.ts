@@ -70,6 +70,12 @@ export interface ProfileStore {
    * 'must_refetch' when the cursor is unknown, malformed or expired.
    */
   changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'>;
+  /**
+   * Calls `listener` soon after any write to the store (by this process or, for a shared store, another), so
+   * followers of the change log (the candidate index) read on without polling hard. A nudge carries no data
+   * and may be lost; followers still poll now and then. Returns the unsubscribe.
+   */
+  watch?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

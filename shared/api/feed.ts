@@ -13,12 +13,13 @@ import { interactionsSchema } from '../recommend/interaction-schema';
 import { flag, idList, intIn, numberIn, profileIdRef, rule, utf8Length, type RequestLimits } from './common';
 import { profileSchema } from './profiles';
 
-/** Results when a feed request gives no `limit`. */
-export const FEED_DEFAULT_LIMIT = 20;
-/** Most results one feed request returns. */
-export const FEED_MAX_LIMIT = 1000;
-/** Most ids `exclude_ids` may hold. */
-export const FEED_MAX_EXCLUDE_IDS = 10_000;
+// One rule set for every ranking request (/feed, /ml/profiles/rank and its batch items).
+/** Results when a ranking request gives no `limit`. */
+export const DEFAULT_RANK_LIMIT = 20;
+/** Most results one ranking request returns. */
+export const MAX_RANK_LIMIT = 10_000;
+/** Most ids `candidate_ids` or `exclude_ids` may hold. */
+export const MAX_RANK_IDS = 10_000;
 
 /** Limits of a ranking request: the server's text and batch limits and the weights request weights merge over. */
 export interface RankLimits extends RequestLimits {
@@ -168,19 +169,37 @@ export const rankWeightsSchema = z
   .object({ similarity: z.number(), diligence: z.number(), engagement: z.number() })
   .meta({ id: 'RankWeights' });
 
-/** Body of `POST /feed`. */
-export function feedRequestSchema(limits: RankLimits) {
+/**
+ * A ranking request: the body of `POST /feed` and of `POST /ml/profiles/rank`, and each item of its batch.
+ * One schema, so the routes cannot drift apart.
+ */
+export function rankRequestSchema(limits: RankLimits) {
   return z
     .object(
       {
         ...rankQueryFields(limits),
-        limit: intIn(1, FEED_MAX_LIMIT).nullish().meta({ description: `Most results (default ${FEED_DEFAULT_LIMIT}).` }),
-        exclude_ids: idList(FEED_MAX_EXCLUDE_IDS).nullish().meta({ description: 'Candidate ids to leave out.' }),
+        candidate_ids: idList(MAX_RANK_IDS)
+          .nullish()
+          .meta({ description: 'Rank only these candidates; all stored candidates when left out.' }),
+        exclude_ids: idList(MAX_RANK_IDS).nullish().meta({ description: 'Candidate ids to leave out.' }),
+        limit: intIn(1, MAX_RANK_LIMIT).nullish().meta({ description: `Most results (default ${DEFAULT_RANK_LIMIT}).` }),
       },
       { error: rule('must be a JSON object') },
     )
     .superRefine(exactlyOneQuery);
 }
+
+/** Body of `POST /feed`: a ranking request. */
+export const feedRequestSchema = rankRequestSchema;
+
+/** What every ranking response says besides its results. */
+export const rankStatusFields = {
+  pending_candidates: z
+    .number()
+    .int()
+    .meta({ description: 'Candidates left out because their vector is still being computed (the embedding queue).' }),
+  ml_unavailable: z.string().optional().meta({ description: 'Why ML was not applied; only when ml_applied is false.' }),
+};
 
 /** Response of `POST /feed`. */
 export const feedResponseSchema = z.object({
@@ -191,6 +210,7 @@ export const feedResponseSchema = z.object({
   ml_applied: z.boolean().meta({ description: 'False when ranked by diligence and engagement alone.' }),
   /** The weights applied, normalised (similarity 0 without ML). */
   weights: rankWeightsSchema,
+  ...rankStatusFields,
 });
 
 /** The user's own profile sent inline as a query (as a client sends it). */

@@ -4,15 +4,9 @@
  * values /ml/info reports.
  */
 import { z } from 'zod';
-import { batch, idList, intIn, oneOf, rule, text, type RequestLimits } from './common';
-import { becauseSchema, exactlyOneQuery, rankQueryFields, scoreBreakdownSchema, type RankLimits } from './feed';
+import { batch, oneOf, rule, text, type RequestLimits } from './common';
+import { becauseSchema, rankRequestSchema, rankStatusFields, scoreBreakdownSchema, type RankLimits } from './feed';
 
-/** Most results one rank request returns. */
-export const MAX_RANK_LIMIT = 10_000;
-/** Results of a rank request without `limit`. */
-export const DEFAULT_RANK_LIMIT = 20;
-/** Most explicit candidate ids one rank request may name. */
-export const MAX_CANDIDATE_IDS = 10_000;
 
 /** How `POST /ml/embeddings/batch` encodes its vectors. */
 export const EMBEDDING_ENCODINGS = ['float', 'base64'] as const;
@@ -106,16 +100,7 @@ export const similarityBatchResponseSchema = z.object({
 
 // ------------------------------------------------------------------------------------------- profiles/rank
 
-/** Body of `POST /ml/profiles/rank`, and each item of `requests` in its batch. */
-export function rankRequestSchema(limits: RankLimits) {
-  return body({
-    ...rankQueryFields(limits),
-    candidate_ids: idList(MAX_CANDIDATE_IDS)
-      .nullish()
-      .meta({ description: 'Candidates to rank; all stored candidates when left out.' }),
-    limit: intIn(1, MAX_RANK_LIMIT).nullish().meta({ description: `Most results (default ${DEFAULT_RANK_LIMIT}).` }),
-  }).superRefine(exactlyOneQuery);
-}
+// The body of `POST /ml/profiles/rank` (and each batch item) is the one ranking request, `rankRequestSchema`.
 
 /** Response of `POST /ml/profiles/rank`, and each item of a rank batch response. */
 export const rankResponseSchema = z
@@ -125,6 +110,7 @@ export const rankResponseSchema = z
       .meta({ description: 'Best first (equal scores by id); in MMR order when `diversity` > 0.' }),
     model: z.string().nullable().meta({ description: 'Model that computed the similarities; null when ml_applied is false.' }),
     ml_applied: z.boolean().meta({ description: 'False when ranked by diligence and engagement alone.' }),
+    ...rankStatusFields,
   })
   .meta({ id: 'RankResponse' });
 
@@ -137,6 +123,12 @@ export function rankBatchRequestSchema(limits: RankLimits) {
 export const rankBatchResponseSchema = z.object({ results: z.array(rankResponseSchema) });
 
 // ---------------------------------------------------------------------------------------- health and info
+
+const pendingEmbeddings = z
+  .number()
+  .int()
+  .nullable()
+  .meta({ description: 'Profiles queued for embedding and not done yet; null when the queue cannot be read right now.' });
 
 /** Response of `GET /ml/health` (HTTP 503 when `status` is `unavailable`, 200 otherwise). */
 export const mlHealthSchema = z.object({
@@ -160,6 +152,7 @@ export const mlHealthSchema = z.object({
     connected: z.boolean().meta({ description: 'False while the store is unreachable (store routes answer 503).' }),
   }),
   reasons: z.array(z.string()).meta({ description: 'Why the status is not ready, one line per cause.' }),
+  pending_embeddings: pendingEmbeddings,
 });
 
 /** Response of `GET /ml/info`: the model and the limits a client needs. */
@@ -178,6 +171,7 @@ export const mlInfoSchema = z.object({
   dynamic_batching: z.boolean(),
   batch_window_ms: z.number(),
   auto_truncate: z.boolean().meta({ description: 'Always true: longer texts are truncated, not rejected.' }),
+  pending_embeddings: pendingEmbeddings,
   version: z.string(),
 });
 

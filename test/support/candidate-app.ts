@@ -9,11 +9,12 @@ import { Hono } from 'hono';
 import { createMemoryCache } from '../../server/cache/memory-cache';
 import type { EmbeddingCache } from '../../server/cache/embedding-cache';
 import { loadServerConfig } from '../../server/config';
-import type { ServerConfig, ServerDeps } from '../../server/deps';
+import type { AppDeps, ServerConfig, ServerDeps } from '../../server/deps';
 import { createNodeEmbedder } from '../../server/embedder/node-embedder';
 import { limitBody } from '../../server/http/body-limit';
 import { errorResponse } from '../../server/http/errors';
 import { createMlService, type NodeMlService } from '../../server/ml/create-ml-service';
+import { createRanking } from '../../server/ranking/create-ranking';
 import { feedRoutes } from '../../server/routes/feed';
 import { profileRoutes } from '../../server/routes/profiles';
 import { syncRoutes } from '../../server/routes/sync';
@@ -47,8 +48,12 @@ export function disabledMl(store: ProfileStore, cache: EmbeddingCache, config: S
   return createMlService({ config: { ...config, mlEnabled: false }, cache, store, model: { state: 'disabled' } });
 }
 
-/** The candidate routes under /api/v1 with the app's error rendering and body limit. */
-export function candidateApp(deps: ServerDeps): Hono {
+/**
+ * The candidate routes under /api/v1 with the app's error rendering and body limit; the ranking side is
+ * built over the parts when not given (pass one to wait for its embeddings, see `readyRanking`).
+ */
+export function candidateApp(parts: AppDeps): Hono {
+  const deps: ServerDeps = { ...parts, ranking: parts.ranking ?? createRanking(parts) };
   const app = new Hono();
   app.onError((err) => errorResponse(err));
   const api = new Hono();
@@ -58,6 +63,13 @@ export function candidateApp(deps: ServerDeps): Hono {
   api.route('/', feedRoutes(deps));
   app.route('/api/v1', api);
   return app;
+}
+
+/** A ranking side over the parts whose start-up backlog (every stored profile's vector) is done. */
+export async function readyRanking(parts: AppDeps): Promise<ServerDeps['ranking']> {
+  const ranking = createRanking(parts);
+  if (!(await ranking.whenIdle(60_000))) throw new Error('the embedding backlog did not drain within 60 s');
+  return ranking;
 }
 
 /** JSON request helper: `call(app, 'PUT', '/api/v1/profiles/x', body)`; a string body is sent as is. */

@@ -5,7 +5,8 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app';
-import type { ServerConfig, ServerDeps } from '../../server/deps';
+import type { AppDeps, ServerConfig, ServerDeps } from '../../server/deps';
+import { createRanking } from '../../server/ranking/create-ranking';
 import { serveApp, type RunningServer } from '../../server/http/node-server';
 import { demoProfiles } from '../../server/data/demo-profiles';
 import { MemoryProfileStore } from '../../server/store/memory-store';
@@ -21,12 +22,13 @@ export interface TestServer {
 /** Starts createApp(deps) on 127.0.0.1:0 with the server's own transport settings (timeouts from `config`). */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  depsOverrides: Partial<ServerDeps> = {},
+  depsOverrides: Partial<AppDeps> = {},
 ): Promise<TestServer> {
   const config = testConfig({ port: 0, ...overrides });
   const store = depsOverrides.store ?? new MemoryProfileStore({ seed: demoProfiles(10) });
   const cache = depsOverrides.cache ?? testCache();
-  const deps: ServerDeps = { config, store, cache, ml: disabledMl(store, cache, config), ...depsOverrides };
+  const parts = { config, store, cache, ml: disabledMl(store, cache, config), ...depsOverrides };
+  const deps: ServerDeps = { ...parts, ranking: parts.ranking ?? createRanking(parts) };
   const running: RunningServer = await serveApp(createApp(deps), { ...config, hostname: '127.0.0.1' });
   const port = (running.server.address() as AddressInfo).port;
   return {

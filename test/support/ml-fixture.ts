@@ -13,6 +13,7 @@ import { demoProfiles } from '../../server/data/demo-profiles';
 import type { ServerConfig } from '../../server/deps';
 import { createNodeEmbedder } from '../../server/embedder/node-embedder';
 import { createMlService, type ModelState, type NodeMlService } from '../../server/ml/create-ml-service';
+import { createRanking, type Ranking } from '../../server/ranking/create-ranking';
 import { MemoryProfileStore } from '../../server/store/memory-store';
 import type { ProfileStore } from '../../server/store/profile-store';
 import type { Embedder } from '../../shared/embedder';
@@ -50,6 +51,8 @@ export interface TestApp {
   ml: NodeMlService;
   store: ProfileStore;
   cache: EmbeddingCache;
+  /** The app's ranking side (index, embedding queue); `await ranking.whenIdle()` for a fully embedded index. */
+  ranking: Ranking;
 }
 
 /** The app on the given model state; env overrides the test defaults (small limits so tests can hit them). */
@@ -72,7 +75,8 @@ export function buildTestApp(options: {
   const store = options.store ?? new MemoryProfileStore({ seed: demoProfiles(40) });
   const cache = options.cache ?? createMemoryCache({ maxEntries: 10_000, ttlSeconds: 3600 });
   const ml = createMlService({ config, cache, store, model: options.model });
-  return { app: createApp({ config, store, cache, ml }), config, ml, store, cache };
+  const ranking = createRanking({ config, store, cache, ml });
+  return { app: createApp({ config, store, cache, ml, ranking }), config, ml, store, cache, ranking };
 }
 
 /** POSTs JSON (or a raw string body) through `app.request()`. */
