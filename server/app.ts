@@ -2,7 +2,8 @@
  * The nearfeed HTTP app. A factory over its parts (store, cache, ML service), so tests run it through
  * `app.request()` on real or failing parts and `server/main.ts` wires the production ones.
  *
- * Every request passes, in this order: request id → body checks (size, JSON content type) → the routes.
+ * Every request passes, in this order: request id → CORS → access (route class, API key; access.ts) → rate
+ * limit → body checks (size, JSON content type) → the routes.
  * Every response that is not a success is `{error, error_type}` (OpenAI's `{error: {...}}` under /v1): unknown
  * routes 404 (JSON for every method under /api, never the demo page), handler failures with their ApiFailure
  * status, anything unexpected 500 internal (logged, never a crash).
@@ -13,6 +14,9 @@ import type { AppDeps, ServerDeps } from './deps';
 import { limitBody } from './http/body-limit';
 import { ApiFailure, errorResponse, openaiErrorResponse } from './http/errors';
 import { requireJsonBody } from './http/json-body';
+import { accessControl } from './http/access';
+import { corsFor } from './http/cors';
+import { createRateLimiter, rateLimit } from './http/rate-limit';
 import { defaultLogger } from './log';
 import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
@@ -57,6 +61,13 @@ export function createApp(parts: AppDeps): Hono {
   app.notFound((c) => render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
 
   app.use('*', requestId());
+  const cors = corsFor(deps.config.corsOrigins);
+  if (cors) app.use('*', cors);
+  const { apiKeys, requireReadKey, trustProxy } = deps.config;
+  app.use('*', accessControl({ keys: apiKeys, requireReadKey, trustProxy }));
+  if (deps.config.rateLimit.perSecond > 0) {
+    app.use('*', rateLimit(deps.rateLimiter ?? createRateLimiter(deps.config.rateLimit)));
+  }
   // Every route that takes a body: /api/v1, /v1 and the TEI routes.
   app.use('*', limitBody(deps.config.maxBodyBytes));
   app.use('*', requireJsonBody());

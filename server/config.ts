@@ -5,6 +5,7 @@
 import { ConfigError, parseBoolean, parseConfig } from '../shared/config';
 import type { ServerConfig } from './deps';
 import { LOG_LEVELS, type LogLevel } from './log';
+import { parseApiKeys } from './http/access';
 
 /** One server-only env variable, for docs and error messages. */
 export interface ServerVariable {
@@ -25,6 +26,12 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'DYNAMIC_BATCHING', default: 'true', description: 'Coalesce concurrent embedding requests into one model call.' },
   { name: 'BATCH_WINDOW_MS', default: '3', description: 'How long a request waits for others to share its model call.' },
   { name: 'MAX_QUEUE_SIZE', default: '1024', description: 'Texts waiting for the model before requests get 429 overloaded.' },
+  { name: 'API_KEYS', default: '', description: 'write:<key>,read:<key>,... (keys of 16+ characters); unset: writes only from loopback clients.' },
+  { name: 'REQUIRE_READ_KEY', default: 'false', description: 'true: reads need a key too (health and the demo page stay open).' },
+  { name: 'CORS_ORIGINS', default: '', description: 'Comma-separated origins (https://app.example) whose pages may call the API; unset: none.' },
+  { name: 'TRUST_PROXY', default: 'false', description: 'true behind a reverse proxy: the client address is the last X-Forwarded-For hop.' },
+  { name: 'RATE_LIMIT_PER_SECOND', default: '100', description: 'Requests per second per API key (or client address); 0 turns rate limits off.' },
+  { name: 'RATE_LIMIT_BURST', default: '200', description: 'Extra requests a client may make above the rate in a short peak.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent: JSON log lines at this level and above go to stdout.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'A client must send its request headers within this long (408 and closed after).' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client must send its whole request (headers and body) within this long; a silent socket is closed after it too.' },
@@ -46,6 +53,15 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, v, `${name} must be an integer in [${min}, ${max}], got "${v}"`);
   }
   return n;
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
 }
 
 export interface LoadedServerConfig {
@@ -92,6 +108,24 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     );
   }
 
+  let apiKeys;
+  try {
+    apiKeys = parseApiKeys(raw(env, 'API_KEYS'));
+  } catch (err) {
+    // The value holds secrets: name the variable and the entry, never echo it.
+    throw new ConfigError('API_KEYS', '[redacted]', (err as Error).message);
+  }
+  const requireReadKey = parseBoolean(env.REQUIRE_READ_KEY, 'REQUIRE_READ_KEY', false);
+  if (requireReadKey && apiKeys.length === 0) {
+    throw new ConfigError('REQUIRE_READ_KEY', 'true', 'REQUIRE_READ_KEY=true needs API_KEYS with at least one key');
+  }
+  const corsOrigins = (raw(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) {
+      throw new ConfigError('CORS_ORIGINS', origin, `CORS_ORIGINS entries must be origins like https://app.example.com (scheme, host, optional port; no path), got "${origin}"`);
+    }
+  }
+
   const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', logLevel, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -113,6 +147,14 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
       headersTimeoutMs,
       requestTimeoutMs,
       logLevel: logLevel as LogLevel,
+      apiKeys,
+      requireReadKey,
+      corsOrigins,
+      trustProxy: parseBoolean(env.TRUST_PROXY, 'TRUST_PROXY', false),
+      rateLimit: {
+        perSecond: int(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
+        burst: int(env, 'RATE_LIMIT_BURST', 200, 0, 10_000_000),
+      },
       keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
     },
     warnings,

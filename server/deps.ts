@@ -11,6 +11,8 @@ import type { Ranking } from './ranking/create-ranking';
 import type { StaticFilesOptions } from './static';
 import type { TransportTimeouts } from './http/node-server';
 import type { Logger, LogLevel } from './log';
+import type { ApiKey } from './http/access';
+import type { RateLimiter, RateLimitSettings } from './http/rate-limit';
 
 /** Server-only settings, read from env next to the shared ones. */
 export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
@@ -35,6 +37,16 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   maxQueueSize: number;
   /** LOG_LEVEL (default info). */
   logLevel: LogLevel;
+  /** API_KEYS: empty means writes only from loopback clients. */
+  apiKeys: readonly ApiKey[];
+  /** REQUIRE_READ_KEY (default false). */
+  requireReadKey: boolean;
+  /** CORS_ORIGINS: origins whose pages may call the API ('*' for any); empty: none. */
+  corsOrigins: readonly string[];
+  /** TRUST_PROXY (default false): client address from X-Forwarded-For. */
+  trustProxy: boolean;
+  /** RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST; perSecond 0 is off. */
+  rateLimit: RateLimitSettings;
 }
 
 /** Everything `createApp` runs on. */
@@ -49,6 +61,8 @@ export interface ServerDeps {
   staticFiles?: StaticFilesOptions;
   /** Where request and failure lines go (default: the process logger, silent under vitest). */
   logger?: Logger;
+  /** The rate limiter (default: per process, from `config.rateLimit`); main passes the Redis-shared one. */
+  rateLimiter?: RateLimiter;
 }
 
 /** What `createApp` needs: the parts, with the ranking side built over them when not given. */

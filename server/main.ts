@@ -14,6 +14,7 @@ import type { ServerConfig } from './deps';
 import { errorSummary } from './embedder/model-source';
 import { createNodeEmbedder } from './embedder/node-embedder';
 import { serveApp } from './http/node-server';
+import { createRateLimiter } from './http/rate-limit';
 import { createLogger, defaultLogger, type Logger } from './log';
 import { createMlService, type ModelState } from './ml/create-ml-service';
 import { createRanking } from './ranking/create-ranking';
@@ -105,7 +106,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   } catch (err) {
     log(`warning: candidate index not loaded yet (${(err as Error).message}); it loads on the first request`);
   }
-  const app = createApp({ config, store, cache, ml, ranking, logger, staticFiles: staticFilesFor(config) });
+  // With Redis, every process behind the proxy counts against one budget per client.
+  const rateLimiter = createRateLimiter({
+    ...config.rateLimit,
+    ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
+    warn: (m) => logger.warn(m),
+  });
+  const app = createApp({ config, store, cache, ml, ranking, logger, rateLimiter, staticFiles: staticFilesFor(config) });
+  if (config.apiKeys.length === 0) {
+    logger.warn(
+      'API_KEYS is not set: writes (PUT/DELETE /profiles, bulk writes) are accepted only from this host (loopback); set API_KEYS to accept them from elsewhere',
+    );
+  }
 
   // Give a Redis cache a moment to connect, so the status line tells the truth.
   for (let i = 0; i < 20 && config.redisUrl !== undefined && !cache.connected(); i++) {
@@ -133,7 +145,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     void server.close().then(() =>
       ranking
         .close()
-        .finally(() => Promise.allSettled([ml.close(), cache.close(), store.close()]))
+        .finally(() => Promise.allSettled([ml.close(), cache.close(), store.close(), rateLimiter.close()]))
         .then(() => process.exit(0)),
     );
   };

@@ -29,6 +29,8 @@ export class ApiFailure extends HTTPException {
     message: string,
     /** The request field at fault (`requests[2].limit`), for error shapes that carry it (OpenAI's `param`). */
     readonly param: string | null = null,
+    /** Headers the response must carry (WWW-Authenticate on a 401, Retry-After and RateLimit-* on a 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(STATUS[errorType], { message });
   }
@@ -50,7 +52,7 @@ export function errorResponse(err: unknown): Response {
   }
   if (err instanceof ApiFailure) {
     // A full queue drains in milliseconds to seconds: tell clients when to try again.
-    const headers: HeadersInit = err.errorType === 'overloaded' ? { 'retry-after': '1' } : {};
+    const headers: Record<string, string> = err.errorType === 'overloaded' ? { 'retry-after': '1', ...err.headers } : { ...err.headers };
     return Response.json(err.body(), { status: err.status, headers });
   }
   if (err instanceof HTTPException) {
