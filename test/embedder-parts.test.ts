@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialQueue } from '../server/embedder/run-queue';
-import { ModelSourceError, resolveModelSource, validateModelFolder } from '../server/embedder/model-source';
+import { hubIdFor, ModelSourceError, resolveModelSource, validateModelFolder } from '../server/embedder/model-source';
+import { cudaUnavailableReason } from '../server/embedder/device';
 import { deviceCandidates, deviceFallbackNote, isDegradation } from '../server/embedder/device';
 
 describe('SerialQueue', () => {
@@ -46,6 +47,28 @@ describe('SerialQueue', () => {
 describe('model source', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'nearfeed-source-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('resolves a bare name as sentence-transformers does', () => {
+    expect(resolveModelSource('all-MiniLM-L6-v2', tmp)).toEqual({ kind: 'hub', id: 'sentence-transformers/all-MiniLM-L6-v2' });
+    expect(resolveModelSource('all-mpnet-base-v2', tmp)).toEqual({ kind: 'hub', id: 'sentence-transformers/all-mpnet-base-v2' });
+    expect(hubIdFor('bert-base-uncased')).toBe('bert-base-uncased');
+    expect(hubIdFor('BAAI/bge-small-en-v1.5')).toBe('BAAI/bge-small-en-v1.5');
+  });
+
+  it('checks for the CUDA provider library and the NVIDIA driver before ONNX Runtime is asked', () => {
+    const machine = (files: string[], platform: NodeJS.Platform = 'linux') => ({
+      platform,
+      arch: 'x64',
+      ortDir: '/ort',
+      exists: (f: string) => files.includes(f),
+    });
+    const lib = '/ort/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so';
+    expect(cudaUnavailableReason(machine([]))).toBe('the CUDA execution provider is not installed');
+    expect(cudaUnavailableReason(machine([lib]))).toBe('no NVIDIA driver is loaded');
+    expect(cudaUnavailableReason(machine([lib, '/proc/driver/nvidia/version']))).toBeUndefined();
+    expect(cudaUnavailableReason(machine([], 'darwin'))).toBe('CUDA is not available on darwin');
+    expect(cudaUnavailableReason({ ...machine([]), ortDir: undefined })).toBe('the CUDA execution provider is not installed');
+  });
 
   it('tells hub ids from folders', () => {
     expect(resolveModelSource('Xenova/all-MiniLM-L6-v2', tmp)).toEqual({ kind: 'hub', id: 'Xenova/all-MiniLM-L6-v2' });

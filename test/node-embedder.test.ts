@@ -3,6 +3,7 @@
  * checked against a direct InferenceSession run with pooling written here, independently of the engine.
  * The setup file fails any request that leaves this machine, so the hub fallback is exercised for real.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -408,8 +409,8 @@ describe('fallbacks', () => {
       expect(fallbacks.device).toMatchObject({ requested: 'cuda', used: 'cpu' });
       expect(notes).toHaveLength(1);
       expect(notes[0]).toBe(
-        'running on CPU instead of the requested CUDA: the CUDA execution provider could not be loaded (Failed to ' +
-          'load shared library); to use it, install the CUDA execution provider with ' +
+        'running on CPU instead of the requested CUDA: the CUDA execution provider is not installed; ' +
+          'to use it, install the CUDA execution provider with ' +
           '`ONNXRUNTIME_NODE_INSTALL_CUDA=v12 npm install` (needs CUDA 12 and cuDNN 9)',
       );
       const [a, b] = [await onCpu.embed(['seed round']), await embedder.embed(['seed round'])];
@@ -436,6 +437,21 @@ describe('fallbacks', () => {
     } finally {
       await gpu.dispose();
     }
+  });
+
+  withoutCuda("starts with 'auto' without a single ONNX Runtime error line: CUDA is checked for first", () => {
+    // ONNX Runtime writes its native error line straight to fd 2, so only a child process can see it.
+    const script =
+      "import { createNodeEmbedder } from './server/embedder/node-embedder.ts';" +
+      `const { embedder } = await createNodeEmbedder({ model: ${JSON.stringify(MODEL_DIR)}, dtype: 'fp32', device: 'auto' });` +
+      "console.log('device', embedder.info.device); await embedder.dispose();";
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stdout, result.stderr).toContain('device cpu');
+    expect(result.stderr).not.toMatch(/onnxruntime|ONNXRuntimeError|\[E:/);
+    expect(result.stderr).toContain('nearfeed: not using CUDA (the CUDA execution provider is not installed); running on cpu');
   });
 
   withoutCuda("treats 'auto' without CUDA as the CPU, not as a degradation", async () => {

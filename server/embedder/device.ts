@@ -2,8 +2,12 @@
  * Device choice for onnxruntime-node, made by nearfeed rather than by the library: transformers.js' own
  * 'auto' tries CUDA and throws ("Failed to load shared library") when the CUDA provider is not installed,
  * instead of falling back. So each device is tried in turn, and a fallback the caller did not ask for is
- * reported as a degradation.
+ * reported as a degradation. CUDA is checked for before ONNX Runtime is asked (cudaUnavailableReason): asking
+ * it without the provider library prints a red native error line on every start.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /** What the caller may ask for (ML_DEVICE). */
 export type RequestedDevice = 'cpu' | 'cuda' | 'webgpu' | 'auto';
@@ -24,6 +28,39 @@ export function deviceCandidates(requested: RequestedDevice): NodeDevice[] {
 }
 
 const DEVICE_LABEL: Readonly<Record<NodeDevice, string>> = { cpu: 'CPU', cuda: 'CUDA', webgpu: 'WebGPU' };
+
+/** What the CUDA pre-check looks at; injectable so a test can describe another machine. */
+export interface CudaProbe {
+  platform: NodeJS.Platform;
+  arch: string;
+  /** onnxruntime-node's package folder, or undefined when it cannot be found. */
+  ortDir: string | undefined;
+  exists: (file: string) => boolean;
+}
+
+function defaultCudaProbe(): CudaProbe {
+  let ortDir: string | undefined;
+  try {
+    // .../onnxruntime-node/dist/index.js → .../onnxruntime-node
+    ortDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..');
+  } catch {
+    ortDir = undefined;
+  }
+  return { platform: process.platform, arch: process.arch, ortDir, exists: existsSync };
+}
+
+/**
+ * Why the CUDA execution provider cannot run here, or undefined when it may: onnxruntime-node's CUDA provider
+ * library must be installed (it is not by default) and, on Linux, an NVIDIA driver loaded.
+ */
+export function cudaUnavailableReason(probe: CudaProbe = defaultCudaProbe()): string | undefined {
+  if (probe.platform !== 'linux' && probe.platform !== 'win32') return `CUDA is not available on ${probe.platform}`;
+  const lib = probe.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  const file = probe.ortDir && path.join(probe.ortDir, 'bin', 'napi-v6', probe.platform, probe.arch, lib);
+  if (!file || !probe.exists(file)) return 'the CUDA execution provider is not installed';
+  if (probe.platform === 'linux' && !probe.exists('/proc/driver/nvidia/version')) return 'no NVIDIA driver is loaded';
+  return undefined;
+}
 
 /** How to get a working device back, per device that failed. */
 const DEVICE_FIX: Readonly<Record<NodeDevice, string>> = {

@@ -15,6 +15,7 @@ import {
 import type { EmbeddingDtype } from '../../shared/embedder';
 import { readModelFamily, type ModelFamily } from '../../shared/embedding/model-family';
 import {
+  cudaUnavailableReason,
   describeDeviceError,
   deviceCandidates,
   type DeviceFallback,
@@ -73,6 +74,13 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
   let firstFailure: { device: NodeDevice; reason: string } | undefined;
   for (const [index, device] of candidates.entries()) {
     let model: PreTrainedModel | undefined;
+    const cudaMissing = device === 'cuda' ? cudaUnavailableReason() : undefined;
+    if (cudaMissing !== undefined && index < candidates.length - 1) {
+      // Not asked of ONNX Runtime: it would print a native error line before this note.
+      firstFailure ??= { device, reason: cudaMissing };
+      log(`nearfeed: not using CUDA (${cudaMissing}); running on ${candidates[index + 1]}`);
+      continue;
+    }
     try {
       model = await AutoModel.from_pretrained(loadId, { dtype, device });
       await request.probe(model, tokenizer, family);

@@ -41,7 +41,27 @@ export function resolveModelSource(model: string, cwd: string = process.cwd()): 
   if (looksLikePath || isDirectory(candidate)) {
     return { kind: 'local', dir: candidate, name: path.basename(candidate) };
   }
-  return { kind: 'hub', id: trimmed };
+  return { kind: 'hub', id: hubIdFor(trimmed) };
+}
+
+/**
+ * Plain transformers checkpoints that sentence-transformers loads under their own name (its
+ * `basic_transformer_models` list, abridged to the encoders people embed with).
+ */
+const BASIC_TRANSFORMER_MODELS = new Set([
+  'albert-base-v1', 'albert-base-v2', 'albert-large-v2', 'bert-base-cased', 'bert-base-uncased',
+  'bert-base-multilingual-cased', 'bert-base-multilingual-uncased', 'bert-large-cased', 'bert-large-uncased',
+  'distilbert-base-cased', 'distilbert-base-uncased', 'distilbert-base-multilingual-cased', 'distilroberta-base',
+  'roberta-base', 'roberta-large', 'xlm-roberta-base', 'xlm-roberta-large', 't5-small', 't5-base', 'gpt2',
+]);
+
+/**
+ * The hub id of a name, resolved as sentence-transformers resolves it: a bare name that is not a plain
+ * transformers checkpoint is one of its own models (`all-MiniLM-L6-v2` → `sentence-transformers/all-MiniLM-L6-v2`).
+ */
+export function hubIdFor(name: string): string {
+  if (name.includes('/') || BASIC_TRANSFORMER_MODELS.has(name.toLowerCase())) return name;
+  return `sentence-transformers/${name}`;
 }
 
 /** A model source that cannot be used as given; the message says how to fix it. */
