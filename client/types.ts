@@ -36,6 +36,11 @@ export interface FeedEngineOptions {
   dtype?: EmbeddingDtype;
   /** Default 'auto'. */
   device?: EngineDevice;
+  /**
+   * Threads for ONNX Runtime's WASM backend, 1..4. Default: one per logical core (`hardwareConcurrency`) but
+   * one (the page keeps a core), at most 4. Threads need a cross-origin isolated page (README "Threads"); otherwise always 1.
+   */
+  wasmThreads?: number;
   /** Rerank weights; defaults 0.6 / 0.3 / 0.1. */
   weights?: Partial<RankWeights>;
   /**
@@ -78,6 +83,11 @@ export interface EngineStatus {
   modelKey: string | null;
   /** Vector length; null until known. */
   dimension: number | null;
+  /**
+   * Threads ONNX Runtime's WASM backend runs with in the worker, and why (e.g. "1 thread (page not
+   * cross-origin isolated: no SharedArrayBuffer)"); null until a model loaded, and on 'server'.
+   */
+  threads: { count: number; reason: string } | null;
   /** WebGPU self-check against WASM, when it ran. */
   selfCheck: { cosine: number; passed: boolean } | null;
   /** Candidates held locally (IndexedDB). */

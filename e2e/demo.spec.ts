@@ -17,6 +17,11 @@ test('WASM: the demo ranks on the device and equals the server feed', async ({ p
   expect(demo.status.dimension).toBeGreaterThan(0);
   expect(demo.status.candidates).toBeGreaterThan(demo.feed.results.length);
   expect(demo.feed.results).toHaveLength(24);
+  // Served cross-origin isolated (COOP + COEP), so ORT's WASM may run threads: one per core but one, up to 4.
+  const env = await page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  expect(env.isolated).toBe(true);
+  expect(demo.status.threads?.count).toBe(Math.max(1, Math.min(4, env.cores - 1)));
+  expect(demo.status.threads?.reason).toContain('cross-origin isolated');
   // The model was downloaded by this page: the bar moved through the download, never back, to its end.
   expect(demo.progress.model).toBe(1);
   expectModelProgressMonotone(demo.progressLog);

@@ -78,6 +78,8 @@ test('WASM embeddings equal the server embeddings within 1e-5, ORT files come fr
   await openHarness(page);
   const st = await startEngine(page, { device: 'wasm' });
   expect(st.device, st.deviceReason).toBe('wasm');
+  // The harness page is not cross-origin isolated: one thread, and the status says why.
+  expect(st.threads).toEqual({ count: 1, reason: expect.stringContaining('not cross-origin isolated') });
   const texts = [
     'hello world',
     profileLikeText(USER),

@@ -65,17 +65,41 @@ function isSafeName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..';
 }
 
-async function fileResponse(c: Context, file: string | undefined, cacheControl: string): Promise<Response | undefined> {
+/**
+ * The demo is served cross-origin isolated, so ONNX Runtime's WASM backend may use threads (it needs
+ * SharedArrayBuffer): COOP keeps other origins' windows out of its browsing context group, COEP admits only
+ * resources that opt in (everything here is same-origin). Sent on every demo file: the page needs them, and
+ * its workers (the embedding worker, ORT's thread workers) take their policy from their own script response.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/**
+ * Model files may be loaded by an app on another origin (`modelBaseUrl`); an isolated page there admits them
+ * only with this opt-in (or CORS).
+ */
+const MODEL_FILE_HEADERS: Readonly<Record<string, string>> = { 'cross-origin-resource-policy': 'cross-origin' };
+
+async function fileResponse(
+  c: Context,
+  file: string | undefined,
+  cacheControl: string,
+  extraHeaders: Readonly<Record<string, string>>,
+): Promise<Response | undefined> {
   if (!file) return undefined;
   const info = await stat(file).catch(() => undefined);
   if (!info) return undefined;
-  if (info.isDirectory()) return fileResponse(c, path.join(file, 'index.html'), cacheControl);
+  if (info.isDirectory()) return fileResponse(c, path.join(file, 'index.html'), cacheControl, extraHeaders);
   if (!info.isFile()) return undefined;
   const headers = {
     'content-type': contentTypeOf(file),
     'content-length': String(info.size),
     'cache-control': cacheControl,
     'last-modified': info.mtime.toUTCString(),
+    ...extraHeaders,
   };
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
   const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
@@ -103,7 +127,7 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
       ...modelRoots.map((root) => path.join(root, name)),
     ];
     for (const dir of dirs) {
-      const res = await fileResponse(c, resolveInside(dir, rawSub || sub), 'public, max-age=3600');
+      const res = await fileResponse(c, resolveInside(dir, rawSub || sub), 'public, max-age=3600', MODEL_FILE_HEADERS);
       if (res) return res;
     }
     return notFound(c);
@@ -113,11 +137,11 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
     const demoDir = options.demoDir;
     app.on(['GET', 'HEAD'], '*', async (c) => {
       const rawPath = new URL(c.req.url).pathname;
-      const res = await fileResponse(c, resolveInside(demoDir, rawPath), 'no-cache');
+      const res = await fileResponse(c, resolveInside(demoDir, rawPath), 'no-cache', ISOLATION_HEADERS);
       if (res) return res;
       // A client-side route (no file extension) gets the page itself.
       if (path.extname(rawPath) === '') {
-        const index = await fileResponse(c, path.join(demoDir, 'index.html'), 'no-cache');
+        const index = await fileResponse(c, path.join(demoDir, 'index.html'), 'no-cache', ISOLATION_HEADERS);
         if (index) return index;
       }
       return notFound(c);

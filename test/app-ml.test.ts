@@ -536,6 +536,17 @@ describe('static files', () => {
     expect((await app.request('/api/v1/ml/health')).status).toBe(200);
   });
 
+  it('serves the demo cross-origin isolated (COOP + COEP) and lets other origins load model files', async () => {
+    const app = staticApp();
+    for (const p of ['/', '/ort.wasm', '/some/client/route']) {
+      const res = await app.request(p);
+      expect(res.headers.get('cross-origin-opener-policy'), p).toBe('same-origin');
+      expect(res.headers.get('cross-origin-embedder-policy'), p).toBe('require-corp');
+    }
+    const onnx = await app.request('/models/tiny/onnx/model.onnx');
+    expect(onnx.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  });
+
   it('never serves a file outside its folder', async () => {
     const app = staticApp();
     for (const p of [

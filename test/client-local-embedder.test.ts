@@ -32,6 +32,7 @@ function stand(first: 'webgpu' | 'wasm', devices: Record<'webgpu' | 'wasm', Beha
     return {
       info,
       loadMs: 1,
+      threads: { threads: 1, reason: 'stand-in' },
       embed: async (texts) => texts.map(() => Float32Array.from(b.vector)),
       dispose: async () => {
         disposed.push(o.device);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
 import { MEAN_NORMALIZED, type Embedder } from '../shared/embedder';
+import { chooseWasmThreads, MAX_WASM_THREADS } from '../client/worker/wasm-threads';
 import { isLowEnd, LOW_END_MIN_CORES, LOW_END_MIN_MEMORY_GB, planDevice } from '../client/engine/device';
 
 describe('planDevice', () => {
@@ -47,5 +48,25 @@ describe('runSelfCheck', () => {
     expect(wrong.cosine).toBeLessThan(SELF_CHECK_MIN_COSINE);
     expect((await runSelfCheck(fixed([Number.NaN, 0, 0]), ref)).passed).toBe(false);
     expect((await runSelfCheck(fixed([0, 0, 0]), ref)).passed).toBe(false);
+  });
+});
+
+describe('chooseWasmThreads', () => {
+  it('one thread without cross-origin isolation, whatever was asked, and says why', () => {
+    const t = chooseWasmThreads({ isolated: false, cores: 8, requested: 4 });
+    expect(t.threads).toBe(1);
+    expect(t.reason).toContain('not cross-origin isolated');
+  });
+
+  it('isolated: one per core but one (the page keeps a core) up to the cap, or the requested count clamped to 1..cap', () => {
+    expect(chooseWasmThreads({ isolated: true, cores: 2 })).toEqual({
+      threads: 1,
+      reason: '1 thread (cross-origin isolated, 2 cores, one left for the page)',
+    });
+    expect(chooseWasmThreads({ isolated: true, cores: 4 }).threads).toBe(3);
+    expect(chooseWasmThreads({ isolated: true, cores: 16 }).threads).toBe(MAX_WASM_THREADS);
+    expect(chooseWasmThreads({ isolated: true, cores: undefined }).threads).toBe(1);
+    expect(chooseWasmThreads({ isolated: true, cores: 8, requested: 1 }).threads).toBe(1);
+    expect(chooseWasmThreads({ isolated: true, cores: 8, requested: 99 }).threads).toBe(MAX_WASM_THREADS);
   });
 });

@@ -187,6 +187,7 @@ async function start(device: EngineDevice): Promise<void> {
       serverUrl: '',
       device,
       ...(settings.dtype ? { dtype: settings.dtype } : {}),
+      ...(settings.threads ? { wasmThreads: settings.threads } : {}),
       weights: DEFAULT_WEIGHTS,
       onProgress: (p) => {
         if (gen !== generation) return;

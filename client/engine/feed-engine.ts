@@ -30,6 +30,7 @@ import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
 import { loadingStatus } from './loading-status';
 import { loadLocalEmbedder } from './local-embedder';
+import { MAX_WASM_THREADS } from '../worker/wasm-threads';
 
 /** Changes per /sync page. */
 const SYNC_PAGE_SIZE = 500;
@@ -74,6 +75,10 @@ export class NearfeedEngine implements FeedEngine {
   constructor(private readonly options: FeedEngineOptions) {
     // Invalid weights fail here, with the option's name, not at the first rank.
     resolveWeights(options.weights, true);
+    const threads = options.wasmThreads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+      throw new RangeError(`wasmThreads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${String(threads)}`);
+    }
     this.weights = { ...DEFAULT_WEIGHTS, ...stripUndefined(options.weights ?? {}) };
     // Invalid Rocchio weights fail here too, named (`taste.alpha must be ...`).
     this.taste = resolveRecommendOptions({ taste: options.taste }).taste;
@@ -138,6 +143,7 @@ export class NearfeedEngine implements FeedEngine {
         dtype,
         maxSeqLength,
         maxBatchSize: this.info?.max_batch_size !== undefined ? Math.min(32, this.info.max_batch_size) : 32,
+        wasmThreads: this.options.wasmThreads,
       },
       onProgress: (p) => this.progress(p),
     });
@@ -147,6 +153,7 @@ export class NearfeedEngine implements FeedEngine {
     const chosen = loaded.embedder;
     if (!chosen) return;
     this.embedder = chosen;
+    this.state.threads = { count: chosen.threads.threads, reason: chosen.threads.reason };
     this.progress({ phase: 'model', fraction: 1, detail: `${this.state.device} ready in ${Math.round(chosen.loadMs)} ms` });
     const info = chosen.info;
     if (sameAsServer && this.info!.model_key !== null && this.info!.model_key !== info.modelKey) {
@@ -451,7 +458,11 @@ export class NearfeedEngine implements FeedEngine {
   }
 
   status(): EngineStatus {
-    return { ...this.state, selfCheck: this.state.selfCheck ? { ...this.state.selfCheck } : null };
+    return {
+      ...this.state,
+      selfCheck: this.state.selfCheck ? { ...this.state.selfCheck } : null,
+      threads: this.state.threads ? { ...this.state.threads } : null,
+    };
   }
 
   async dispose(): Promise<void> {

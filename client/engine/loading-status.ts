@@ -9,6 +9,7 @@ export function loadingStatus(deviceReason: string): EngineStatus {
     model: null,
     modelKey: null,
     dimension: null,
+    threads: null,
     selfCheck: null,
     candidates: 0,
     embeddedCandidates: 0,

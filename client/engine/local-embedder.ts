@@ -7,11 +7,12 @@ import type { Embedder } from '../../shared/embedder';
 import { errorText } from '../error-text';
 import type { EngineProgress, EngineStatus } from '../types';
 import type { WorkerDevice } from '../worker/protocol';
+import type { WasmThreads } from '../worker/wasm-threads';
 import { WorkerEmbedder, type WorkerEmbedderOptions } from '../worker/worker-client';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckResult } from './self-check';
 
-/** A loaded on-device embedder and how long its load took. */
-export type LoadedEmbedder = Embedder & { readonly loadMs: number };
+/** A loaded on-device embedder, how long its load took and the threads its WASM backend runs with. */
+export type LoadedEmbedder = Embedder & { readonly loadMs: number; readonly threads: WasmThreads };
 
 export interface LocalLoadOptions {
   /** The device the plan tries first; 'webgpu' also loads WASM as the self-check's reference. */

@@ -4,6 +4,7 @@
  * Vectors travel as one transferred Float32Array (n × dimension), so no copy and no per-vector message.
  */
 import type { EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
+import type { WasmThreads } from './wasm-threads';
 
 /** Devices the worker can run a session on. */
 export type WorkerDevice = 'webgpu' | 'wasm';
@@ -27,6 +28,8 @@ export interface WorkerModelOptions {
   maxBatchSize: number;
   /** Upper bound of padded tokens (batch × longest) per session call; attention memory grows with it. */
   maxBatchTokens: number;
+  /** Threads for ORT's WASM backend; default one per core up to 4, and always 1 without cross-origin isolation. */
+  wasmThreads?: number;
 }
 
 /** Receives model download progress: a fraction in 0..1 and a human-readable detail. */
@@ -55,6 +58,8 @@ export interface ReadyResponse {
   id: number;
   info: EmbedderInfo;
   loadMs: number;
+  /** Threads ORT's WASM backend runs with, and why that many. */
+  threads: WasmThreads;
 }
 
 export interface VectorsResponse {

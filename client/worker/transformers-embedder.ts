@@ -23,6 +23,7 @@ import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-enc
 import { DownloadProgress } from './download-progress';
 import { ortWasmPaths } from './ort-assets';
 import type { ProgressListener, WorkerModelOptions } from './protocol';
+import { chooseWasmThreads, type WasmThreads } from './wasm-threads';
 
 export interface TransformersEmbedderOptions extends WorkerModelOptions {
   /** Download progress of the model's files, 0..0.99 (see ProgressMessage). */
@@ -36,7 +37,7 @@ function megabytes(bytes: number): string {
 /** transformers.js' dtype names for nearfeed's. */
 const DTYPE: Record<EmbeddingDtype, 'fp32' | 'q8' | 'fp16'> = { fp32: 'fp32', q8: 'q8', fp16: 'fp16' };
 
-function configureRuntime(options: TransformersEmbedderOptions): void {
+function configureRuntime(options: TransformersEmbedderOptions): WasmThreads {
   const base = new URL(options.modelBaseUrl, self.location.href);
   if (base.origin === self.location.origin) {
     // A path, not a URL: transformers.js 4.3.1 skips its local-file existence check (get_file_metadata) for
@@ -52,7 +53,17 @@ function configureRuntime(options: TransformersEmbedderOptions): void {
     env.remotePathTemplate = '{model}/';
   }
   const onnx = env.backends.onnx;
-  if (onnx?.wasm) onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
+  const threads = chooseWasmThreads({
+    isolated: self.crossOriginIsolated,
+    cores: self.navigator.hardwareConcurrency,
+    requested: options.wasmThreads,
+  });
+  if (onnx?.wasm) {
+    onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
+    // Set, not left to ORT: its default is half the cores, and without isolation it would warn and fall back.
+    onnx.wasm.numThreads = threads.threads;
+  }
+  return threads;
 }
 
 /**
@@ -85,6 +96,8 @@ export class TransformersEmbedder implements Embedder {
     tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
     private readonly options: TransformersEmbedderOptions,
+    /** Threads ORT's WASM backend runs with (set once per worker: ORT initialises its WASM once). */
+    readonly threads: WasmThreads,
   ) {
     this.encoder = new TokenEncoder(tokenizer, info.maxSeqLength, info.family.doLowerCase);
     const session = (model.sessions as Record<string, { inputNames?: readonly string[] } | undefined>)['model'];
@@ -92,7 +105,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
-    configureRuntime(options);
+    const threads = configureRuntime(options);
     // Read first: a model whose pooling nearfeed cannot run is refused before its weights download.
     const family: ModelFamily = await readModelFamily(options.model, (file) => readModelFile(options, file));
     // One aggregate over the tokenizer's and the model's files, both loading at once.
@@ -135,7 +148,7 @@ export class TransformersEmbedder implements Embedder {
       family: embedderFamily,
       modelKey: modelKey(options.model, options.dtype, maxSeqLength, embedderFamily),
     };
-    const embedder = new TransformersEmbedder(info, tokenizer, model, options);
+    const embedder = new TransformersEmbedder(info, tokenizer, model, options, threads);
     if (info.dimension === 0) {
       // No hidden_size in config.json: learn the dimension from one run.
       const [probe] = await embedder.embed(['dimension probe']);

@@ -3,6 +3,7 @@
  * Requests are matched to answers by id; a worker crash rejects everything still waiting.
  */
 import type { Embedder, EmbedderInfo } from '../../shared/embedder';
+import type { WasmThreads } from './wasm-threads';
 import type { InitRequest, ProgressListener, WorkerMessage, WorkerModelOptions, WorkerRequest } from './protocol';
 
 /** The worker's model options; the batch limits default to 32 texts and 8192 padded tokens. */
@@ -32,6 +33,8 @@ export class WorkerEmbedder implements Embedder {
   /** Milliseconds the worker spent in its last session run(s) and in loading. */
   lastRunMs = 0;
   loadMs = 0;
+  /** Threads ORT's WASM backend runs with in the worker, and why. */
+  threads: WasmThreads = { threads: 1, reason: 'not loaded' };
 
   private constructor(
     private readonly worker: Worker,
@@ -60,6 +63,7 @@ export class WorkerEmbedder implements Embedder {
       if (ready.type !== 'ready') throw new Error(`unexpected answer ${ready.type} to init`);
       client.infoValue = ready.info;
       client.loadMs = ready.loadMs;
+      client.threads = ready.threads;
       return client;
     } catch (err) {
       worker.terminate();
