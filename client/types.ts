@@ -8,8 +8,11 @@ import type { Profile, RankWeights, ScoreBreakdown } from '../shared/types';
 
 /**
  * Where the engine runs inference.
- * - 'auto': WebGPU when an adapter exists AND its result for a fixed sentence matches WASM (cosine >= 0.999,
- *   see `SELF_CHECK_MIN_COSINE`), else WASM; a low-end device (no WebGPU and `navigator.deviceMemory` < 2 GB or
+ * - 'auto': WebGPU when a hardware adapter exists (never a software fallback: `isFallbackAdapter` or
+ *   SwiftShader), its result for a fixed sentence matches WASM (cosine >= 0.999, see `SELF_CHECK_MIN_COSINE`)
+ *   AND it is faster than WASM, warm, both for one query text and for a candidate batch (`status().deviceRace`);
+ *   else WASM. The choice is remembered per browser, adapter and model (IndexedDB), so later visits skip the
+ *   race. A low-end device (no WebGPU and `navigator.deviceMemory` < 2 GB or
  *   `hardwareConcurrency` < 2, see `LOW_END_MIN_MEMORY_GB` / `LOW_END_MIN_CORES`) or a WASM runtime that fails
  *   to load ranks on the server.
  * - 'webgpu': WebGPU; the self-check still runs and is reported in `status().selfCheck`; a failing check keeps
@@ -59,6 +62,27 @@ export interface FeedEngineOptions {
   onStatus?: (status: EngineStatus) => void;
 }
 
+/** Warm timings of one device in the `auto` race, milliseconds. */
+export interface DeviceTiming {
+  /** Median of three one-text embeds (what every rank pays). */
+  queryMs: number;
+  /** One embed of `batchSize` candidate-like texts (what filling missing vectors pays). */
+  batchMs: number;
+}
+
+/** The measurement behind an `auto` choice between WebGPU and WASM. */
+export interface DeviceRaceStatus {
+  webgpu: DeviceTiming;
+  wasm: DeviceTiming;
+  batchSize: number;
+  /** WebGPU only when faster at both jobs. */
+  winner: 'webgpu' | 'wasm';
+  /** ISO time it was measured. */
+  measuredAt: string;
+  /** True when this start reused an earlier measurement (same browser, adapter and model) instead of racing. */
+  remembered: boolean;
+}
+
 /** One step of a long phase: the model download, the sync, or embedding candidates on the device. */
 export interface EngineProgress {
   phase: 'model' | 'embedding' | 'sync';
@@ -88,6 +112,8 @@ export interface EngineStatus {
    * cross-origin isolated: no SharedArrayBuffer)"); null until a model loaded, and on 'server'.
    */
   threads: { count: number; reason: string } | null;
+  /** The timings behind an `auto` choice between WebGPU and WASM, when both were available; else null. */
+  deviceRace: DeviceRaceStatus | null;
   /** WebGPU self-check against WASM, when it ran. */
   selfCheck: { cosine: number; passed: boolean } | null;
   /** Candidates held locally (IndexedDB). */

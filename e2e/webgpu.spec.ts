@@ -1,6 +1,6 @@
 /**
- * WebGPU on SwiftShader (Chromium's CPU Vulkan, enabled by --enable-unsafe-webgpu): the self-check against
- * WASM passes, and the feed equals the WASM feed. SwiftShader runs shaders on the CPU, so this uses the small
+ * WebGPU on SwiftShader (Chromium's CPU Vulkan, enabled by --enable-unsafe-webgpu): `auto` never picks this
+ * software fallback adapter; forced, the self-check against WASM passes and the feed equals the WASM feed. SwiftShader runs shaders on the CPU, so this uses the small
  * test model, a small feed and a generous timeout; it checks correctness, never speed.
  */
 import { expect, test } from './support/fixtures';
@@ -44,4 +44,14 @@ test('WebGPU: the self-check passes and the feed equals the WASM feed', async ({
     const maxDiff = Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))));
     expect(maxDiff).toBeLessThan(1e-5);
   }
+});
+
+test('auto: the SwiftShader fallback adapter is present but not used; WASM, and the status says why', async ({ page }) => {
+  const demo = await openDemo(page, { limit: LIMIT });
+  expect(demo.status.device, demo.status.deviceReason).toBe('wasm');
+  expect(demo.status.deviceReason).toMatch(/^WebGPU adapter .*swiftshader.* is a software fallback .*; using WASM$/);
+  // Nothing was raced or self-checked: the fallback adapter was never loaded.
+  expect(demo.status.deviceRace).toBeNull();
+  expect(demo.status.selfCheck).toBeNull();
+  expect(demo.feed.device).toBe('wasm');
 });

@@ -10,9 +10,11 @@ import { SELF_CHECK_MIN_COSINE } from '../client/engine/self-check';
 import type { EngineProgress } from '../client/types';
 import type { WorkerEmbedderOptions } from '../client/worker/worker-client';
 
-type Behaviour = { vector: number[] } | { fails: string };
+type Behaviour = ({ vector: number[] } & { msPerCall?: number }) | { fails: string };
 
 interface Stand {
+  /** Devices whose worker was started, in order. */
+  started: string[];
   disposed: string[];
   progress: EngineProgress[];
   options: LocalLoadOptions;
@@ -21,8 +23,10 @@ interface Stand {
 /** Every device embeds to a fixed vector (or fails to load); WASM is the reference the self-check trusts. */
 function stand(first: 'webgpu' | 'wasm', devices: Record<'webgpu' | 'wasm', Behaviour>, forcedWebgpu = false): Stand {
   const disposed: string[] = [];
+  const started: string[] = [];
   const progress: EngineProgress[] = [];
   const startWorker = async (o: WorkerEmbedderOptions): Promise<LoadedEmbedder> => {
+    started.push(o.device);
     // A worker reports after it started, as the real one does: both loads are under way by then.
     await new Promise((resolve) => setTimeout(resolve, 0));
     o.onProgress?.(0.5, 'half');
@@ -33,7 +37,11 @@ function stand(first: 'webgpu' | 'wasm', devices: Record<'webgpu' | 'wasm', Beha
       info,
       loadMs: 1,
       threads: { threads: 1, reason: 'stand-in' },
-      embed: async (texts) => texts.map(() => Float32Array.from(b.vector)),
+      embed: async (texts) => {
+        // A device's speed, for the race: a fixed wait per call.
+        if (b.msPerCall) await new Promise((resolve) => setTimeout(resolve, b.msPerCall));
+        return texts.map(() => Float32Array.from(b.vector));
+      },
       dispose: async () => {
         disposed.push(o.device);
       },
@@ -47,7 +55,7 @@ function stand(first: 'webgpu' | 'wasm', devices: Record<'webgpu' | 'wasm', Beha
     onProgress: (p) => progress.push(p),
     startWorker,
   };
-  return { disposed, progress, options };
+  return { started, disposed, progress, options };
 }
 
 const RIGHT = { vector: [1, 0, 0, 0] };
@@ -107,5 +115,38 @@ describe('loadLocalEmbedder', () => {
     // WebGPU at 0.5 while WASM has not reported (0), then both at 0.5.
     expect(s.progress.map((p) => p.fraction)).toEqual([0.25, 0.5]);
     expect(s.progress.every((p) => p.phase === 'model')).toBe(true);
+  });
+
+  it('auto: a correct WebGPU that is faster at the query and the batch is kept, with the timings', async () => {
+    const s = stand('webgpu', { webgpu: { ...RIGHT, msPerCall: 1 }, wasm: { ...RIGHT, msPerCall: 25 } });
+    const r = await loadLocalEmbedder({ ...s.options, raceBatchSize: 8 });
+    expect(r.device).toBe('webgpu');
+    expect(r.race?.winner).toBe('webgpu');
+    expect(r.race?.batchSize).toBe(8);
+    expect(r.race!.webgpu.queryMs).toBeLessThan(r.race!.wasm.queryMs);
+    expect(r.reason).toContain('WebGPU faster: query WebGPU');
+    expect(s.disposed).toEqual(['wasm']);
+  });
+
+  it('auto: a correct WebGPU that is slower than WASM is dropped, and the reason says so', async () => {
+    const s = stand('webgpu', { webgpu: { ...RIGHT, msPerCall: 25 }, wasm: { ...RIGHT, msPerCall: 1 } });
+    const r = await loadLocalEmbedder({ ...s.options, raceBatchSize: 8 });
+    expect(r.device).toBe('wasm');
+    expect(r.embedder?.info.device).toBe('wasm');
+    expect(r.race?.winner).toBe('wasm');
+    expect(r.reason).toMatch(/^WebGPU is correct \(self-check cosine 1\.000000 >= 0\.999\) but not faster: query WebGPU \d/);
+    expect(s.disposed).toEqual(['webgpu']);
+  });
+
+  it('a remembered WebGPU loads alone; if it fails now, WASM loads instead', async () => {
+    const s = stand('webgpu', { webgpu: RIGHT, wasm: RIGHT });
+    const r = await loadLocalEmbedder({ ...s.options, trustedWebgpu: true });
+    expect([r.device, r.race, r.selfCheck]).toEqual(['webgpu', null, null]);
+    expect(s.started).toEqual(['webgpu']);
+
+    const f = stand('webgpu', { webgpu: { fails: 'device lost' }, wasm: RIGHT });
+    const g = await loadLocalEmbedder({ ...f.options, trustedWebgpu: true });
+    expect([g.device, g.reason]).toEqual(['wasm', 'WebGPU failed to load (device lost), using WASM']);
+    expect(f.started).toEqual(['webgpu', 'wasm']);
   });
 });

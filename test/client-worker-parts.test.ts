@@ -23,6 +23,16 @@ describe('planDevice', () => {
     expect(isLowEnd({ webgpu: false })).toBe(false);
   });
 
+  it('auto never takes a software fallback adapter (SwiftShader); forcing WebGPU still does', () => {
+    const swiftshader = { ...gpu, fallbackAdapter: true, adapterInfo: 'google swiftshader (fallback)' };
+    const auto = planDevice('auto', swiftshader);
+    expect(auto.device).toBe('wasm');
+    expect(auto.reason).toBe(
+      'WebGPU adapter google swiftshader (fallback) is a software fallback (runs on the CPU, slower than WASM); using WASM',
+    );
+    expect(planDevice('webgpu', swiftshader).device).toBe('webgpu');
+  });
+
   it('forced devices are honoured; forced WebGPU without an adapter says why it uses WASM', () => {
     expect(planDevice('server', gpu).device).toBe('server');
     expect(planDevice('wasm', gpu).device).toBe('wasm');

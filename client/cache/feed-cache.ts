@@ -32,11 +32,34 @@ export interface ModelMeta {
   dtype: string;
 }
 
+/**
+ * The device `auto` chose by timing WebGPU against WASM (client/engine/device-race.ts), remembered per model
+ * and dtype with the browser and adapter it was measured on, so later visits skip the race until one changes.
+ */
+export interface DeviceChoice {
+  device: 'webgpu' | 'wasm';
+  /** `navigator.userAgent` at the time (a browser update re-measures). */
+  browser: string;
+  /** WebGPU adapter description (vendor, architecture, device). */
+  adapter: string;
+  webgpu: { queryMs: number; batchMs: number };
+  wasm: { queryMs: number; batchMs: number };
+  batchSize: number;
+  /** ISO time of the measurement. */
+  measuredAt: string;
+}
+
 const PROFILE_PREFIX = 'profiles/';
 const VECTOR_PREFIX = 'vectors/';
 const SYNC_KEY = 'sync-state';
 const META_PREFIX = 'meta/';
 const INTERACTIONS_KEY = 'interactions';
+const DEVICE_CHOICE_PREFIX = 'device-choice/';
+
+function isTiming(t: unknown): t is { queryMs: number; batchMs: number } {
+  const o = t as { queryMs?: unknown; batchMs?: unknown } | null;
+  return typeof o === 'object' && o !== null && Number.isFinite(o.queryMs) && Number.isFinite(o.batchMs);
+}
 
 function chunkKey(prefix: string, index: number): string {
   return `${prefix}${String(index).padStart(5, '0')}`;
@@ -222,6 +245,26 @@ export class FeedCache {
   /** Replaces the stored interactions (one record: at most MAX_INTERACTIONS small objects). */
   async saveInteractions(interactions: readonly Interaction[]): Promise<void> {
     await set(INTERACTIONS_KEY, interactions, this.store);
+  }
+
+  /** The remembered device choice for `name` (model|dtype); undefined when none or malformed. */
+  async loadDeviceChoice(name: string): Promise<DeviceChoice | undefined> {
+    const c = await get<unknown>(`${DEVICE_CHOICE_PREFIX}${name}`, this.store);
+    if (typeof c !== 'object' || c === null) return undefined;
+    const d = c as Partial<DeviceChoice>;
+    const valid =
+      (d.device === 'webgpu' || d.device === 'wasm') &&
+      typeof d.browser === 'string' &&
+      typeof d.adapter === 'string' &&
+      isTiming(d.webgpu) &&
+      isTiming(d.wasm) &&
+      Number.isInteger(d.batchSize) &&
+      typeof d.measuredAt === 'string';
+    return valid ? (d as DeviceChoice) : undefined;
+  }
+
+  async saveDeviceChoice(name: string, choice: DeviceChoice): Promise<void> {
+    await set(`${DEVICE_CHOICE_PREFIX}${name}`, choice, this.store);
   }
 
   /** Everything, e.g. after a must_refetch or from an app's "clear data" button. */

@@ -19,6 +19,11 @@ export interface DeviceCapabilities {
   webgpu: boolean;
   /** Adapter description for the status line, e.g. "google swiftshader (fallback)". */
   adapterInfo?: string;
+  /**
+   * The adapter is a software fallback (`isFallbackAdapter`, or SwiftShader): correct but slower than WASM
+   * on the same CPU, so `auto` never uses it.
+   */
+  fallbackAdapter?: boolean;
   deviceMemoryGb?: number;
   cores?: number;
 }
@@ -44,6 +49,12 @@ export function planDevice(requested: EngineDevice, caps: DeviceCapabilities): D
         ? { device: 'webgpu', reason: `device 'webgpu' requested (${caps.adapterInfo ?? 'adapter'})` }
         : { device: 'wasm', reason: "device 'webgpu' requested but no WebGPU adapter; using WASM" };
     case 'auto':
+      if (caps.webgpu && caps.fallbackAdapter) {
+        return {
+          device: 'wasm',
+          reason: `WebGPU adapter${caps.adapterInfo ? ` ${caps.adapterInfo}` : ''} is a software fallback (runs on the CPU, slower than WASM); using WASM`,
+        };
+      }
       if (caps.webgpu) return { device: 'webgpu', reason: `WebGPU adapter ${caps.adapterInfo ?? ''}`.trim() };
       if (isLowEnd(caps)) {
         return {
@@ -55,8 +66,24 @@ export function planDevice(requested: EngineDevice, caps: DeviceCapabilities): D
   }
 }
 
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean } } | null>;
+  /** `isFallbackAdapter` on the adapter itself is the older place (Chromium < 131); `info` the newer. */
+  requestAdapter(): Promise<{ info?: AdapterInfoLike; isFallbackAdapter?: boolean } | null>;
+}
+
+/** Software adapters: flagged as fallback, or SwiftShader (Chromium's CPU Vulkan) by name. */
+function isFallback(adapter: { info?: AdapterInfoLike; isFallbackAdapter?: boolean }): boolean {
+  const info = adapter.info ?? {};
+  if (info.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return true;
+  return [info.vendor, info.architecture, info.device, info.description].some((v) => /swiftshader/i.test(v ?? ''));
 }
 
 /** Reads what this browser offers. Never throws: a failing probe means "not available". */
@@ -74,12 +101,11 @@ export async function probeCapabilities(): Promise<DeviceCapabilities> {
     const adapter = nav.gpu ? await nav.gpu.requestAdapter() : null;
     if (adapter) {
       caps.webgpu = true;
+      caps.fallbackAdapter = isFallback(adapter);
       const info = adapter.info;
-      if (info) {
-        caps.adapterInfo = [info.vendor, info.architecture, info.isFallbackAdapter ? '(fallback)' : '']
-          .filter(Boolean)
-          .join(' ');
-      }
+      caps.adapterInfo = [info?.vendor, info?.architecture, info?.device, caps.fallbackAdapter ? '(fallback)' : '']
+        .filter(Boolean)
+        .join(' ');
     }
   } catch {
     caps.webgpu = false;

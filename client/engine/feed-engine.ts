@@ -29,6 +29,7 @@ import { errorText } from '../error-text';
 import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
 import { loadingStatus } from './loading-status';
+import { describeRace } from './device-race';
 import { loadLocalEmbedder } from './local-embedder';
 import { MAX_WASM_THREADS } from '../worker/wasm-threads';
 
@@ -95,6 +96,8 @@ export class NearfeedEngine implements FeedEngine {
     const requested = this.options.device ?? 'auto';
     const caps = await probeCapabilities();
     const plan = planDevice(requested, caps);
+    // Only a hardware adapter under `auto` is raced against WASM; its identity keys the remembered result.
+    const race = requested === 'auto' && plan.device === 'webgpu' ? { adapter: caps.adapterInfo ?? 'adapter' } : null;
     // Offline start: the model this device used last time (its files are in the browser's cache).
     const last = this.info === null ? await this.cache.loadMeta(LAST_META).catch(() => undefined) : undefined;
     const model = this.options.model ?? this.info?.model ?? last?.model ?? null;
@@ -104,7 +107,7 @@ export class NearfeedEngine implements FeedEngine {
     } else if (plan.device === 'server') {
       this.setDevice('server', plan.reason);
     } else {
-      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu', last);
+      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu', last, race);
     }
     if (this.state.device === 'server') {
       this.state.model = this.info?.model ?? null;
@@ -123,6 +126,7 @@ export class NearfeedEngine implements FeedEngine {
     reason: string,
     forcedWebgpu: boolean,
     last: ModelMeta | undefined,
+    race: { adapter: string } | null,
   ): Promise<void> {
     const sameAsServer = this.info !== null && this.info.model === model;
     const lastDtype = last?.model === model && isDtype(last.dtype) ? last.dtype : undefined;
@@ -132,10 +136,25 @@ export class NearfeedEngine implements FeedEngine {
     const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
     const maxSeqLength =
       sameAsServer && this.info!.max_seq_length !== null ? this.info!.max_seq_length : meta?.maxSeqLength;
+    const browser = typeof navigator === 'undefined' ? '' : navigator.userAgent;
+    const remembered = race
+      ? await this.cache.loadDeviceChoice(metaName).then(
+          (c) => (c && c.browser === browser && c.adapter === race.adapter ? c : undefined),
+          () => undefined,
+        )
+      : undefined;
+    if (remembered) {
+      const { device, webgpu, wasm, batchSize, measuredAt } = remembered;
+      this.state.deviceRace = { webgpu, wasm, batchSize, winner: device, measuredAt, remembered: true };
+      first = device;
+      reason = `${device === 'webgpu' ? 'WebGPU' : 'WASM'} measured faster on this browser and adapter (${describeRace(this.state.deviceRace)}, ${measuredAt}); not re-measured`;
+    }
     const loaded = await loadLocalEmbedder({
       first,
       reason,
       forcedWebgpu,
+      ...(race && !remembered ? { raceBatchSize: EMBED_CHUNK } : {}),
+      trustedWebgpu: remembered?.device === 'webgpu',
       model: {
         model,
         modelBaseUrl: absoluteFolderUrl(this.options.modelBaseUrl ?? `${this.options.serverUrl}/models/`),
@@ -148,6 +167,13 @@ export class NearfeedEngine implements FeedEngine {
       onProgress: (p) => this.progress(p),
     });
     this.state.selfCheck = loaded.selfCheck;
+    if (loaded.race && race) {
+      const measuredAt = new Date().toISOString();
+      this.state.deviceRace = { ...loaded.race, measuredAt, remembered: false };
+      const { winner, webgpu, wasm, batchSize } = loaded.race;
+      const choice = { device: winner, browser, adapter: race.adapter, webgpu, wasm, batchSize, measuredAt };
+      await this.cache.saveDeviceChoice(metaName, choice).catch(() => undefined);
+    }
     this.setDevice(loaded.device, loaded.reason);
     if (loaded.warning) this.warn(loaded.warning);
     const chosen = loaded.embedder;
@@ -462,6 +488,7 @@ export class NearfeedEngine implements FeedEngine {
       ...this.state,
       selfCheck: this.state.selfCheck ? { ...this.state.selfCheck } : null,
       threads: this.state.threads ? { ...this.state.threads } : null,
+      deviceRace: this.state.deviceRace ? structuredClone(this.state.deviceRace) : null,
     };
   }
 

@@ -10,6 +10,7 @@ export function loadingStatus(deviceReason: string): EngineStatus {
     modelKey: null,
     dimension: null,
     threads: null,
+    deviceRace: null,
     selfCheck: null,
     candidates: 0,
     embeddedCandidates: 0,
