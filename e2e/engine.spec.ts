@@ -442,7 +442,8 @@ test('WebGPU (SwiftShader) passes the self-check against WASM and ranks the same
   expect(wasm.device).toBe('wasm');
   await sync(page);
   const wasmFeed = await rank(page, USER, 20);
-  const st = await startEngine(page, { device: 'auto', databaseName: 'nearfeed-gpu' });
+  // Forced: 'auto' never takes a software fallback adapter such as SwiftShader (see webgpu.spec.ts).
+  const st = await startEngine(page, { device: 'webgpu', databaseName: 'nearfeed-gpu' });
   expect(st.device, st.deviceReason).toBe('webgpu');
   expect(st.selfCheck?.passed).toBe(true);
   expect(st.selfCheck!.cosine).toBeGreaterThanOrEqual(0.999);
