@@ -17,7 +17,7 @@ async function violations(page: Page): Promise<string[]> {
 }
 
 test('the demo passes an axe-core WCAG 2.1 AA audit (desktop and phone)', async ({ page }) => {
-  await openDemo(page, { device: 'wasm' }, 240_000);
+  await openDemo(page, { device: 'wasm' });
   await page.waitForTimeout(800); // finished progress bars fade out: audit the settled page
   expect(await violations(page)).toEqual([]);
 
