@@ -22,6 +22,7 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'EMBEDDING_CACHE_TTL', default: '3600', description: 'Seconds an embedding cache entry lives.' },
   { name: 'MAX_BODY_BYTES', default: '2097152', description: 'Largest request body; larger ones get 413 payload_too_large.' },
   { name: 'MAX_BATCH_SIZE', default: '64', description: 'Most items in one batch request; more get 413 batch_too_large.' },
+  { name: 'MAX_IMPORT_BATCH', default: '1000', description: 'Most items (upserts + deletes) in one POST /profiles/batch; more get 413 batch_too_large.' },
   { name: 'MAX_TEXT_BYTES', default: '32768', description: 'Largest single text in UTF-8 bytes (422 above); texts are truncated to max_seq_length tokens.' },
   { name: 'DYNAMIC_BATCHING', default: 'true', description: 'Coalesce concurrent embedding requests into one model call.' },
   { name: 'BATCH_WINDOW_MS', default: '3', description: 'How long a request waits for others to share its model call.' },
@@ -88,6 +89,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
 
   const maxBodyBytes = int(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const maxBatchSize = int(env, 'MAX_BATCH_SIZE', 64, 1, 4096);
+  const maxImportBatch = int(env, 'MAX_IMPORT_BATCH', 1000, 1, 100_000);
   const maxTextBytes = int(env, 'MAX_TEXT_BYTES', 32 * 1024, 1, maxBodyBytes);
   const maxQueueSize = int(env, 'MAX_QUEUE_SIZE', 1024, 1, 1_000_000);
   if (maxQueueSize < maxBatchSize) {
@@ -140,6 +142,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
       embeddingCacheTtl: int(env, 'EMBEDDING_CACHE_TTL', 3600, 1, 365 * 24 * 3600),
       maxBodyBytes,
       maxBatchSize,
+      maxImportBatch,
       maxTextBytes,
       dynamicBatching: parseBoolean(env.DYNAMIC_BATCHING, 'DYNAMIC_BATCHING', true),
       batchWindowMs: int(env, 'BATCH_WINDOW_MS', 3, 0, 1000),

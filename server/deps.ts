@@ -27,6 +27,8 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   maxBodyBytes: number;
   /** Largest batch a batch endpoint accepts. */
   maxBatchSize: number;
+  /** MAX_IMPORT_BATCH (default 1000): most items in one POST /profiles/batch. */
+  maxImportBatch: number;
   /** Largest single text, in bytes; longer texts are truncated by tokens up to this. */
   maxTextBytes: number;
   /** DYNAMIC_BATCHING (default true): coalesce concurrent embedding requests into one model call. */

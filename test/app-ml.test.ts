@@ -281,7 +281,7 @@ describe('cache use', () => {
         const out = embedder.embed(texts);
         if (updates++ === 0) {
           await store.put(after);
-          await ml.forgetProfile(after.id);
+          await ml.forgetProfiles([after.id]);
         }
         return out;
       },

@@ -44,7 +44,7 @@ function downCache(): EmbeddingCache {
     getProfiles: fail,
     readProfiles: fail,
     setProfiles: fail,
-    deleteProfile: fail,
+    deleteProfiles: fail,
     close: inner.close,
   };
 }

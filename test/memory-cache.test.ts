@@ -82,10 +82,10 @@ describe('memory embedding cache', () => {
     expect((await cache.getProfiles(['p']))[0]).toMatchObject({ modelKey: MODEL, contentHash: 'h1' });
   });
 
-  it('deleteProfile removes the entry', async () => {
+  it('deleteProfiles removes the entry', async () => {
     const cache = createMemoryCache({ maxEntries: 10, ttlSeconds: 60 });
     await cache.setProfiles([{ id: 'p', entry: entry('h1') }, { id: 'q', entry: entry('hq') }]);
-    await cache.deleteProfile('p');
+    await cache.deleteProfiles(['p']);
     expect((await cache.getProfiles(['p', 'q'])).map((e) => e?.contentHash)).toEqual([undefined, 'hq']);
   });
 
@@ -95,7 +95,7 @@ describe('memory embedding cache', () => {
     const { entries, ticket } = await cache.readProfiles(['p'], { modelKey: MODEL, contentHashes: ['h1'] });
     expect(entries).toEqual([undefined]);
     // Meanwhile the profile is updated to h2 and its cache entry invalidated.
-    await cache.deleteProfile('p');
+    await cache.deleteProfiles(['p']);
     // The late write of h1's vector, even with a store check that still saw h1, stores nothing.
     await cache.setProfiles([{ id: 'p', entry: entry('h1') }], { ticket, currentContentHashes: ['h1'] });
     expect(await cache.getProfiles(['p'])).toEqual([undefined]);

@@ -139,11 +139,11 @@ describe('redis embedding cache on the shared server', () => {
     expect(await cache.getTexts(MODEL, [hash])).toEqual([undefined]);
   });
 
-  it('misses when the content hash changed, and after deleteProfile', async () => {
+  it('misses when the content hash changed, and after deleteProfiles', async () => {
     await cache.setProfiles([{ id: 'a', entry: entry('a1') }, { id: 'b', entry: entry('b1') }]);
     expect(await cache.getProfiles(['a', 'b'], { contentHashes: ['a2', 'b1'] })).toEqual([undefined, entry('b1')]);
 
-    await cache.deleteProfile('b');
+    await cache.deleteProfiles(['b']);
     expect(await cache.getProfiles(['a', 'b'])).toEqual([entry('a1'), undefined]);
     expect(await admin.exists(profileKey('b', prefix))).toBe(0);
     const genTtl = await admin.ttl(profileGenerationKey('b', prefix));
@@ -154,8 +154,8 @@ describe('redis embedding cache on the shared server', () => {
     // Compute starts from h1: read (a miss) with a ticket.
     const before = await cache.readProfiles(['p'], { modelKey: MODEL, contentHashes: ['h1'] });
     expect(before.entries).toEqual([undefined]);
-    // While it runs the profile is updated to h2 and invalidated (PUT → deleteProfile).
-    await cache.deleteProfile('p');
+    // While it runs the profile is updated to h2 and invalidated (PUT → deleteProfiles).
+    await cache.deleteProfiles(['p']);
     // The late write of h1's vector, even after a store check that still saw h1, is dropped in Redis.
     await cache.setProfiles([{ id: 'p', entry: entry('h1') }], { ticket: before.ticket, currentContentHashes: ['h1'] });
     expect(await admin.exists(profileKey('p', prefix))).toBe(0);
@@ -175,7 +175,7 @@ describe('redis embedding cache on the shared server', () => {
   it('drops only the invalidated profiles of a batch written with a ticket', async () => {
     const ids = ['r1', 'r2', 'r3'];
     const { ticket } = await cache.readProfiles(ids);
-    await cache.deleteProfile('r2');
+    await cache.deleteProfiles(['r2']);
     await cache.setProfiles(
       ids.map((id) => ({ id, entry: entry(`${id}-h`) })),
       { ticket },
@@ -243,7 +243,7 @@ describe('redis embedding cache when Redis goes away', () => {
     const read = await withTimeout(cache.readProfiles(['p']), PROMPT_MS, 'readProfiles hung');
     expect(read.entries).toEqual([undefined]);
     await withTimeout(cache.setProfiles([{ id: 'p', entry: entry('h') }], { ticket: read.ticket }), PROMPT_MS, 'setProfiles hung');
-    await withTimeout(cache.deleteProfile('p'), PROMPT_MS, 'deleteProfile hung');
+    await withTimeout(cache.deleteProfiles(['p']), PROMPT_MS, 'deleteProfiles hung');
   }
 
   it('starts without Redis, serves misses, and connects once Redis appears', async () => {

@@ -7,8 +7,9 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../shared/types';
 import { decodeCursor, encodeCursor } from '../server/store/cursor';
 import { MemoryProfileStore } from '../server/store/memory-store';
-import type { ChangePage, ProfileStore } from '../server/store/profile-store';
-import { RedisProfileStore } from '../server/store/redis-store';
+import type { ChangePage, ProfileStore, ProfileWrite, WriteOutcome } from '../server/store/profile-store';
+import { RedisProfileStore, WRITE_CHUNK } from '../server/store/redis-store';
+import { recordCommands } from './support/redis';
 
 function profile(id: string, version = 1): Profile {
   return {
@@ -109,6 +110,47 @@ describe.each(backends)('$name profile store', (backend) => {
     expect(await store.delete('a')).toBe(false);
     expect(await store.get('a')).toBeUndefined();
     expect((await store.list()).map((p) => p.id)).toEqual(['b']);
+  });
+
+  it('writes a batch in order through the one write path, each write logged like a single one', async () => {
+    await store.put(profile('old'));
+    const outcomes = await store.write([
+      { op: 'put', profile: profile('a') },
+      { op: 'put', profile: profile('old', 2) },
+      { op: 'delete', id: 'missing' },
+      { op: 'put', profile: profile('b') },
+      { op: 'delete', id: 'b' },
+      { op: 'put', profile: profile('a', 3) },
+    ]);
+    expect(outcomes).toEqual(['created', 'updated', 'not_found', 'created', 'deleted', 'updated']);
+    expect(await store.list()).toEqual([profile('a', 3), profile('old', 2)]);
+    expect(await store.write([])).toEqual([]);
+    // The log holds the latest change per id; 'b' was created and deleted after this client's start.
+    const fresh = new Map<string, Profile>();
+    await pullAll(store, fresh, null, 2);
+    expect([...fresh.values()].sort((x, y) => x.id.localeCompare(y.id))).toEqual([profile('a', 3), profile('old', 2)]);
+  });
+
+  it('a batch of deletes of unknown ids changes nothing, not even the log', async () => {
+    await store.put(profile('a'));
+    const before = await store.changesSince(null, 10);
+    if (before === 'must_refetch') throw new Error('must_refetch');
+    expect(await store.write([{ op: 'delete', id: 'x' }, { op: 'delete', id: 'y' }])).toEqual(['not_found', 'not_found']);
+    const after = await store.changesSince(before.cursor, 10);
+    expect(after !== 'must_refetch' && after.changes).toEqual([]);
+  });
+
+  it('prunes tombstones of a batch like single deletes', async () => {
+    const small = await backend.make({ maxTombstones: 2 });
+    await small.write(['a', 'b', 'c', 'd'].map((id) => ({ op: 'put', profile: profile(id) })));
+    const start = await small.changesSince(null, 10);
+    if (start === 'must_refetch') throw new Error('must_refetch');
+    await small.write(['a', 'b', 'c'].map((id) => ({ op: 'delete', id })));
+    // Three tombstones, two kept: the cursor from before them needs the pruned one.
+    expect(await small.changesSince(start.cursor, 10)).toBe('must_refetch');
+    const local = new Map<string, Profile>();
+    await pullAll(small, local, null, 10);
+    expect([...local.keys()]).toEqual(['d']);
   });
 
   it('returns copies, so a caller mutating a profile does not change the store', async () => {
@@ -333,5 +375,26 @@ describe('redis store seeding', () => {
     await first.delete('b');
     expect(await first.seedIfEmpty([profile('a')])).toBe(false);
     expect(await first.list()).toEqual([]);
+  });
+});
+
+describe('redis store bulk writes', () => {
+  it('sends one script call per chunk of WRITE_CHUNK writes, whatever the mix', async () => {
+    // MONITOR slows Redis down a lot (every command inside the scripts is reported): a generous timeout.
+    const store = new RedisProfileStore({ keyPrefix: `nearfeed-test:${randomUUID()}:`, commandTimeoutMs: 20_000 });
+    redisStores.push(store);
+    const writes: ProfileWrite[] = [];
+    for (let i = 0; i < WRITE_CHUNK * 2 + 5; i++) {
+      writes.push(i % 7 === 3 ? { op: 'delete', id: `p${i - 1}` } : { op: 'put', profile: profile(`p${i}`) });
+    }
+    let outcomes: WriteOutcome[] = [];
+    const seen = await recordCommands(store.keyPrefix, async () => {
+      outcomes = await store.write(writes);
+    });
+    const roundTrips = seen.filter((c) => c.source !== 'lua');
+    // ioredis sends EVAL the first time a connection runs a script, EVALSHA after.
+    expect(roundTrips.map((c) => c.name.replace('evalsha', 'eval'))).toEqual(['eval', 'eval', 'eval']);
+    expect(outcomes.filter((o) => o === 'deleted')).toHaveLength(writes.filter((w) => w.op === 'delete').length);
+    expect(await store.get('p0')).toEqual(profile('p0'));
   });
 });

@@ -10,7 +10,7 @@
  *    content and a model never reads another model's vector.
  * 2. Writes can be made conditional, so a vector computed while its profile changed is not even stored:
  *    `readProfiles` hands out a ticket (each profile's invalidation generation at read time);
- *    `deleteProfile` replaces that generation; `setProfiles(entries, { ticket })` writes an entry only when
+ *    `deleteProfiles` replaces that generation; `setProfiles(entries, { ticket })` writes an entry only when
  *    its profile's generation is still the one in the ticket, checked atomically where the write happens.
  *    `currentContentHashes` additionally drops entries whose hash is no longer the profile's current one.
  */
@@ -71,7 +71,7 @@ export interface EmbeddingCache {
   readProfiles(ids: readonly string[], options?: ProfileReadOptions): Promise<ProfileReadResult>;
   /** Writes profile entries (TTL from the cache's settings), subject to `options`. */
   setProfiles(entries: readonly { id: string; entry: CachedEmbedding }[], options?: ProfileWriteOptions): Promise<void>;
-  /** Removes a profile's entry and invalidates outstanding tickets for it (call on PUT and DELETE). */
-  deleteProfile(id: string): Promise<void>;
+  /** Removes these profiles' entries and invalidates outstanding tickets for them (call on every write), in one round trip. */
+  deleteProfiles(ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

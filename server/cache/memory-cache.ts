@@ -120,9 +120,11 @@ export function createMemoryCache(options: MemoryCacheOptions): EmbeddingCache {
       });
     },
 
-    async deleteProfile(id) {
-      lru.delete(profileKey(id));
-      generations.set(id, { token: randomUUID(), expiresAt: now() + generationTtlMs });
+    async deleteProfiles(ids) {
+      for (const id of ids) {
+        lru.delete(profileKey(id));
+        generations.set(id, { token: randomUUID(), expiresAt: now() + generationTtlMs });
+      }
       pruneGenerations();
     },
 

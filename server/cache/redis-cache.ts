@@ -4,10 +4,10 @@
  * Layout (see codec.ts for the value format, keys.ts for the names):
  * - `embedding:profile:{id}` and `embedding:text:{model_key}:{sha256(text)}`: one binary string each, with a
  *   TTL of `ttlSeconds` set by the write itself (`SET … EX`).
- * - `embedding:profile-gen:{id}`: a random token that `deleteProfile` replaces (TTL `generationTtlSeconds`).
+ * - `embedding:profile-gen:{id}`: a random token that `deleteProfiles` replaces (TTL `generationTtlSeconds`).
  *
  * Round trips: a batch read is one MGET (profile reads with a ticket MGET the generation keys in the same
- * call); a batch write is one EVAL of a Lua script that does every SET; `deleteProfile` is one MULTI.
+ * call); a batch write is one EVAL of a Lua script that does every SET; `deleteProfiles` is one MULTI.
  *
  * The update-during-compute race: the ML service reads (MGET → entries + the generation tokens, its ticket),
  * computes the misses, and writes with the ticket. The write script re-reads each generation key and SETs an
@@ -226,14 +226,16 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
       );
     },
 
-    async deleteProfile(id) {
+    async deleteProfiles(ids) {
+      if (ids.length === 0) return;
       await attempt(
-        () =>
-          client
-            .multi()
-            .del(profileKey(id, prefix))
-            .set(profileGenerationKey(id, prefix), randomUUID(), 'EX', generationTtlSeconds)
-            .exec(),
+        () => {
+          const tx = client.multi();
+          for (const id of ids) {
+            tx.del(profileKey(id, prefix)).set(profileGenerationKey(id, prefix), randomUUID(), 'EX', generationTtlSeconds);
+          }
+          return tx.exec();
+        },
         null,
         true,
       );

@@ -285,8 +285,8 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       return out;
     },
 
-    async forgetProfile(id) {
-      await quietly(() => cache.deleteProfile(id), undefined);
+    async forgetProfiles(ids) {
+      await quietly(() => cache.deleteProfiles(ids), undefined);
     },
 
     async health(): Promise<MlServiceHealth> {

@@ -49,8 +49,8 @@ export interface MlService {
    * vector (usually cached) and an inline one's that of its text.
    */
   queryVectors(queries: readonly { profile: Profile; stored: boolean }[]): Promise<Float32Array[]>;
-  /** Drops a profile's cached vector (on PUT/DELETE). */
-  forgetProfile(id: string): Promise<void>;
+  /** Drops these profiles' cached vectors (on every write), in one cache round trip. */
+  forgetProfiles(ids: readonly string[]): Promise<void>;
   /** The /ml/health report (all but the queue's part), read live from the model state, the cache and the store. */
   health(): Promise<MlServiceHealth>;
   /** Rejects queued work and releases the model session (on shutdown). */

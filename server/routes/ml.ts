@@ -118,6 +118,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
       max_batch_size: config.maxBatchSize,
       max_text_bytes: config.maxTextBytes,
       max_body_bytes: config.maxBodyBytes,
+      max_import_batch: config.maxImportBatch,
       max_queue_size: config.maxQueueSize,
       dynamic_batching: config.dynamicBatching,
       batch_window_ms: config.batchWindowMs,

@@ -1,33 +1,56 @@
 /**
- * /profiles/{id}: read, create or replace, and delete one candidate profile. A write also drops the profile's
- * cached vector, so the next feed or sync embeds the new text.
+ * /profiles/{id}: read, create or replace, and delete one candidate profile; /profiles/batch: many writes in
+ * one request (bulk import). Every write goes through the store's one write path (`store.write`) and drops the
+ * profile's cached vector, so the next feed or sync embeds the new text.
  */
 import { Hono } from 'hono';
 import { got } from '../../shared/api/common';
 import {
+  profileBatchRequestSchema,
   profilePathSchema,
   profilePutSchema,
+  type ProfileBatchResponse,
   type ProfileDeleteResponse,
   type ProfileResponse,
 } from '../../shared/api/profiles';
 import type { ServerDeps } from '../deps';
+import { parseProfileBatch } from '../http/batch-input';
 import { ApiFailure } from '../http/errors';
 import { jsonBody, pathParams } from '../http/validate';
 
-/** Routes `GET|PUT|DELETE /profiles/:id`, mounted under /api/v1. */
+/** Routes `GET|PUT|DELETE /profiles/:id` and `POST /profiles/batch`, mounted under /api/v1. */
 export function profileRoutes(deps: ServerDeps): Hono {
-  const { store, ml, ranking } = deps;
+  const { store, ml, ranking, config } = deps;
   const app = new Hono();
 
-  /** The cache entry goes whatever happens to the cache: the write already happened and must be answered. */
-  async function forget(id: string): Promise<void> {
+  /** The cache entries go whatever happens to the cache: the writes already happened and must be answered. */
+  async function forget(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     try {
-      await ml.forgetProfile(id);
+      await ml.forgetProfiles(ids);
     } catch (err) {
       // The content hash check on read still keeps a stale vector from being served.
-      console.warn(`[nearfeed] could not drop the cached vector of profile ${JSON.stringify(id)}:`, err);
+      console.warn(`[nearfeed] could not drop the cached vectors of ${ids.length} written profile(s):`, err);
     }
   }
+
+  app.post('/profiles/batch', jsonBody(profileBatchRequestSchema(config)), async (c) => {
+    const items = parseProfileBatch(c.req.valid('json'));
+    const writes = items.flatMap((item) => ('write' in item ? [item.write] : []));
+    const outcomes = writes.length > 0 ? await store.write(writes) : [];
+    await forget(writes.map((w) => (w.op === 'put' ? w.profile.id : w.id)));
+    // Once per batch, as the single routes do per write: the index never serves a profile this batch deleted.
+    if (writes.length > 0) await ranking.afterWrite();
+    let next = 0;
+    const res: ProfileBatchResponse = {
+      results: items.map((item) => {
+        if (!('write' in item)) return { id: item.id, status: 'error', error: item.error, error_type: 'validation' };
+        const w = item.write;
+        return { id: w.op === 'put' ? w.profile.id : w.id, status: outcomes[next++]! };
+      }),
+    };
+    return c.json(res);
+  });
 
   const path = pathParams(profilePathSchema);
 
@@ -49,7 +72,7 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const updated_at = body.updated_at ?? new Date().toISOString();
     const profile: ProfileResponse = { id, name, headline, bio, tags, diligence, engagement, updated_at };
     const created = await store.put(profile);
-    await forget(id);
+    await forget([id]);
     await ranking.afterWrite();
     return c.json(profile, created ? 201 : 200);
   });
@@ -57,7 +80,7 @@ export function profileRoutes(deps: ServerDeps): Hono {
   app.delete('/profiles/:id', path, async (c) => {
     const { id } = c.req.valid('param');
     if (!(await store.delete(id))) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
-    await forget(id);
+    await forget([id]);
     await ranking.afterWrite();
     const res: ProfileDeleteResponse = { id, deleted: true };
     return c.json(res);

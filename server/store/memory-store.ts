@@ -5,7 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../shared/types';
 import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
-import { checkPageLimit, type ChangePage, type ProfileChange, type ProfileStore, type StoreStatus } from './profile-store';
+import {
+  checkPageLimit,
+  type ChangePage,
+  type ProfileChange,
+  type ProfileStore,
+  type ProfileWrite,
+  type StoreStatus,
+  type WriteOutcome,
+} from './profile-store';
 
 export interface MemoryStoreOptions {
   /** Profiles loaded at creation, in this change order (e.g. `demoProfiles()`). */
@@ -66,16 +74,25 @@ export class MemoryProfileStore implements ProfileStore {
     return [...this.profiles.values()].sort(byId).map((p) => structuredClone(p));
   }
 
+  async write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]> {
+    return writes.map((w) => {
+      if (w.op === 'put') {
+        const created = !this.profiles.has(w.profile.id);
+        this.record(w.profile.id, structuredClone(w.profile));
+        return created ? 'created' : 'updated';
+      }
+      if (!this.profiles.has(w.id)) return 'not_found';
+      this.record(w.id, undefined);
+      return 'deleted';
+    });
+  }
+
   async put(profile: Profile): Promise<boolean> {
-    const created = !this.profiles.has(profile.id);
-    this.record(profile.id, structuredClone(profile));
-    return created;
+    return (await this.write([{ op: 'put', profile }]))[0] === 'created';
   }
 
   async delete(id: string): Promise<boolean> {
-    if (!this.profiles.has(id)) return false;
-    this.record(id, undefined);
-    return true;
+    return (await this.write([{ op: 'delete', id }]))[0] === 'deleted';
   }
 
   async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {

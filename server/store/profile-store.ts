@@ -18,6 +18,12 @@ import type { Profile } from '../../shared/types';
 /** One entry of the change log, in change order. */
 export type ProfileChange = { op: 'put'; profile: Profile } | { op: 'delete'; id: string };
 
+/** One write: create or replace a profile, or delete one by id. */
+export type ProfileWrite = { op: 'put'; profile: Profile } | { op: 'delete'; id: string };
+
+/** What one write did: a put `created` or `updated`; a delete `deleted`, or `not_found` (nothing changed). */
+export type WriteOutcome = 'created' | 'updated' | 'deleted' | 'not_found';
+
 export interface ChangePage {
   /** At most `limit` changes, in change order, at most one per id. */
   changes: ProfileChange[];
@@ -61,9 +67,15 @@ export interface ProfileStore {
   get(id: string): Promise<Profile | undefined>;
   /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */
   list(ids?: readonly string[]): Promise<Profile[]>;
-  /** Creates or replaces, and logs the change; true when it created (decided atomically with the write). */
+  /**
+   * The one write path: applies `writes` in order, each logged like a single change, and says what each did
+   * (decided atomically with the write). Redis: one script call per chunk of writes, so a chunk lands whole
+   * or not at all; a failure rejects and the writes of earlier chunks stay applied.
+   */
+  write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]>;
+  /** `write` of one put; true when it created. */
   put(profile: Profile): Promise<boolean>;
-  /** True when something was deleted (and a tombstone logged); false when the id was unknown. */
+  /** `write` of one delete; true when something was deleted (and a tombstone logged), false for an unknown id. */
   delete(id: string): Promise<boolean>;
   /**
    * Changes after `cursor` (null = from the start), at most `limit` (a positive integer, else RangeError);

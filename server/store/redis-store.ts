@@ -11,8 +11,8 @@
  * - `epoch`      string random id of this log; a new one whenever a write finds no `seq` (new, flushed or
  *                       evicted key space), so cursors of an older log are refused
  *
- * Every write and every page read is one Lua script, so a change and its log entry land atomically and a page
- * is a consistent snapshot.
+ * Every write call (one write or a chunk of up to WRITE_CHUNK) and every page read is one Lua script, so a change
+ * and its log entry land atomically and a page is a consistent snapshot.
  *
  * Outages (as in the Redis embedding cache): the offline queue is off, no command is retried or resent after a
  * reconnect, and every command has `commandTimeoutMs`, so a call on a down or stalled Redis rejects at once (or
@@ -32,7 +32,9 @@ import {
   type ChangePage,
   type ProfileChange,
   type ProfileStore,
+  type ProfileWrite,
   type StoreStatus,
+  type WriteOutcome,
 } from './profile-store';
 
 export interface RedisStoreOptions {
@@ -62,32 +64,53 @@ const ENSURE_EPOCH = `redis.call('SET', KEYS[6], ARGV[1], 'NX')`;
  */
 const WRITE_EPOCH = `if redis.call('EXISTS', KEYS[4]) == 0 then redis.call('SET', KEYS[6], ARGV[1]) end`;
 
-/** ARGV: epoch candidate, id, json → 1 created, 0 replaced */
-const PUT_LUA = `${WRITE_EPOCH}
-local seq = redis.call('INCR', KEYS[4])
-local created = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], seq, ARGV[2])
-redis.call('ZREM', KEYS[3], ARGV[2])
-return created`;
-
-/** ARGV: epoch candidate, id, max tombstones → 1 deleted, 0 missing */
-const DELETE_LUA = `if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
-${WRITE_EPOCH}
-local seq = redis.call('INCR', KEYS[4])
-redis.call('ZADD', KEYS[2], seq, ARGV[2])
-redis.call('ZADD', KEYS[3], seq, ARGV[2])
-local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[3])
-if excess > 0 then
-  local floor = tonumber(redis.call('GET', KEYS[5]) or '0')
-  local popped = redis.call('ZPOPMIN', KEYS[3], excess)
-  for i = 1, #popped, 2 do
-    redis.call('ZREM', KEYS[2], popped[i])
-    local s = tonumber(popped[i + 1])
-    if s > floor then floor = s end
+/**
+ * Every put and delete, single or bulk. ARGV: epoch candidate, max tombstones, then per write `op, id, json`
+ * (op 'p' put with the profile JSON, 'd' delete with json ''). → one code per write: put 1 created / 0
+ * replaced; delete 1 deleted / 0 unknown id (nothing logged). Tombstones past the maximum are pruned once, at
+ * the end.
+ */
+const WRITE_LUA = `local epoch_checked = false
+local deleted_any = false
+local out = {}
+for i = 3, #ARGV, 3 do
+  local op, id = ARGV[i], ARGV[i + 1]
+  local code = 0
+  if op == 'p' or redis.call('HDEL', KEYS[1], id) == 1 then
+    if not epoch_checked then
+      ${WRITE_EPOCH}
+      epoch_checked = true
+    end
+    local seq = redis.call('INCR', KEYS[4])
+    redis.call('ZADD', KEYS[2], seq, id)
+    if op == 'p' then
+      code = redis.call('HSET', KEYS[1], id, ARGV[i + 2])
+      redis.call('ZREM', KEYS[3], id)
+    else
+      code = 1
+      deleted_any = true
+      redis.call('ZADD', KEYS[3], seq, id)
+    end
   end
-  redis.call('SET', KEYS[5], floor)
+  out[#out + 1] = code
 end
-return 1`;
+if deleted_any then
+  local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[2])
+  if excess > 0 then
+    local floor = tonumber(redis.call('GET', KEYS[5]) or '0')
+    local popped = redis.call('ZPOPMIN', KEYS[3], excess)
+    for i = 1, #popped, 2 do
+      redis.call('ZREM', KEYS[2], popped[i])
+      local s = tonumber(popped[i + 1])
+      if s > floor then floor = s end
+    end
+    redis.call('SET', KEYS[5], floor)
+  end
+end
+return out`;
+
+/** Writes per script call: bounds one script's run (Redis is single-threaded) and its argument list. */
+export const WRITE_CHUNK = 1000;
 
 /** ARGV: epoch candidate, then id1, json1, id2, json2, ... → 1 seeded, 0 when the store was ever written */
 const SEED_LUA = `if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
@@ -164,8 +187,7 @@ type Keys = Record<(typeof KEY_NAMES)[number], string>;
 
 /** The scripts as ioredis custom commands (defineCommand adds them at run time). */
 interface StoreScripts {
-  nearfeedStorePut(...args: (string | number)[]): Promise<number>;
-  nearfeedStoreDelete(...args: (string | number)[]): Promise<number>;
+  nearfeedStoreWrite(...args: (string | number)[]): Promise<number[]>;
   nearfeedStoreSeed(...args: (string | number)[]): Promise<number>;
   nearfeedStoreChanges(...args: (string | number)[]): Promise<(string | number)[]>;
 }
@@ -235,8 +257,7 @@ export class RedisProfileStore implements ProfileStore {
     this.maxTombstones = options.maxTombstones ?? 100_000;
     this.keys = Object.fromEntries(KEY_NAMES.map((name) => [name, this.keyPrefix + name])) as Keys;
     const numberOfKeys = KEY_NAMES.length;
-    this.redis.defineCommand('nearfeedStorePut', { lua: PUT_LUA, numberOfKeys });
-    this.redis.defineCommand('nearfeedStoreDelete', { lua: DELETE_LUA, numberOfKeys });
+    this.redis.defineCommand('nearfeedStoreWrite', { lua: WRITE_LUA, numberOfKeys });
     this.redis.defineCommand('nearfeedStoreSeed', { lua: SEED_LUA, numberOfKeys });
     this.redis.defineCommand('nearfeedStoreChanges', { lua: CHANGES_LUA, numberOfKeys });
     this.scripts = this.redis as unknown as StoreScripts;
@@ -259,17 +280,28 @@ export class RedisProfileStore implements ProfileStore {
       .map((id) => parseProfile(all[id] as string));
   }
 
+  async write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (let start = 0; start < writes.length; start += WRITE_CHUNK) {
+      const chunk = writes.slice(start, start + WRITE_CHUNK);
+      const args = chunk.flatMap((w) => (w.op === 'put' ? ['p', w.profile.id, JSON.stringify(w.profile)] : ['d', w.id, '']));
+      const codes = await this.run(() =>
+        this.scripts.nearfeedStoreWrite(...this.keyList(), epochOffer(), this.maxTombstones, ...args),
+      );
+      chunk.forEach((w, i) => {
+        const done = Number(codes[i]) === 1;
+        outcomes.push(w.op === 'put' ? (done ? 'created' : 'updated') : done ? 'deleted' : 'not_found');
+      });
+    }
+    return outcomes;
+  }
+
   async put(profile: Profile): Promise<boolean> {
-    const json = JSON.stringify(profile);
-    const created = await this.run(() => this.scripts.nearfeedStorePut(...this.keyList(), epochOffer(), profile.id, json));
-    return created === 1;
+    return (await this.write([{ op: 'put', profile }]))[0] === 'created';
   }
 
   async delete(id: string): Promise<boolean> {
-    const deleted = await this.run(() =>
-      this.scripts.nearfeedStoreDelete(...this.keyList(), epochOffer(), id, this.maxTombstones),
-    );
-    return deleted === 1;
+    return (await this.write([{ op: 'delete', id }]))[0] === 'deleted';
   }
 
   /**

@@ -167,6 +167,7 @@ export const mlInfoSchema = z.object({
   max_batch_size: z.number().int(),
   max_text_bytes: z.number().int(),
   max_body_bytes: z.number().int(),
+  max_import_batch: z.number().int().meta({ description: 'Most items (upserts + deletes) one POST /profiles/batch may hold.' }),
   max_queue_size: z.number().int(),
   dynamic_batching: z.boolean(),
   batch_window_ms: z.number(),

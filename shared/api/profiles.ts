@@ -1,10 +1,11 @@
 /**
- * /api/v1/profiles/{id}: read, create or replace, and delete one candidate profile. The field rules are the
- * shared profile schema's (shared/profile-schema.ts), the same the browser applies.
+ * /api/v1/profiles/{id}: read, create or replace, and delete one candidate profile; /api/v1/profiles/batch:
+ * many writes in one request. The field rules are the shared profile schema's (shared/profile-schema.ts), the
+ * same the browser applies.
  */
 import { z } from 'zod';
 import { PROFILE_LIMITS, profileInputSchema } from '../profile-schema';
-import { profileIdRef } from './common';
+import { profileIdRef, rule } from './common';
 
 /** A stored candidate profile, as every route answers it. */
 export const profileSchema = z
@@ -41,3 +42,56 @@ export type ProfilePutRequest = z.input<typeof profilePutSchema>;
 export type ProfileResponse = z.infer<typeof profileSchema>;
 /** Response of `DELETE /profiles/{id}`. */
 export type ProfileDeleteResponse = z.infer<typeof profileDeleteResponseSchema>;
+
+/**
+ * Body of `POST /profiles/batch`: profiles to create or replace and ids to delete, at most `maxImportBatch`
+ * (MAX_IMPORT_BATCH) in all. The items themselves are checked one by one by the route (the profile schema, a
+ * profile id), because a bad item is reported in its result and the others are still written: here they are
+ * only arrays.
+ */
+export function profileBatchRequestSchema(limits: { maxImportBatch: number }) {
+  const items = z.array(z.unknown(), { error: rule('must be an array') });
+  return z
+    .object({
+      upsert: items.optional().meta({ description: 'Profiles, each with its `id`, to create or replace.' }),
+      delete: items.optional().meta({ description: 'Ids of profiles to delete.' }),
+    }, { error: rule('must be a JSON object') })
+    .check((ctx) => {
+      const { upsert, delete: deletes } = ctx.value;
+      if (upsert === undefined && deletes === undefined) {
+        ctx.issues.push({ code: 'custom', message: 'must give `upsert` (an array of profiles) and/or `delete` (an array of profile ids)', input: ctx.value });
+        return;
+      }
+      const total = (upsert?.length ?? 0) + (deletes?.length ?? 0);
+      if (total === 0) {
+        ctx.issues.push({ code: 'custom', message: 'has `upsert` and `delete` both empty', input: ctx.value, params: { error_type: 'empty_input' } });
+      } else if (total > limits.maxImportBatch) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `holds ${total} items (upsert + delete) > max_import_batch ${limits.maxImportBatch} (MAX_IMPORT_BATCH); split it into several requests`,
+          input: ctx.value,
+          params: { error_type: 'batch_too_large' },
+        });
+      }
+    });
+}
+
+/** What happened to one item of a batch; `error` and `error_type` only with status 'error' (nothing changed). */
+export const profileBatchResultSchema = z.object({
+  id: z.string().nullable().meta({ description: "The item's id; null when an invalid item had none." }),
+  status: z.enum(['created', 'updated', 'deleted', 'not_found', 'error']),
+  error: z.string().optional().meta({ description: 'Why the item was refused, starting with its place, e.g. `upsert[3]: ...`.' }),
+  error_type: z.literal('validation').optional(),
+});
+
+/** Response of `POST /profiles/batch`: one result per item, upserts then deletes, each in input order. */
+export const profileBatchResponseSchema = z.object({
+  results: z.array(profileBatchResultSchema),
+});
+
+/** Body of `POST /profiles/batch` as a client sends it. */
+export type ProfileBatchRequest = { upsert?: (ProfilePutRequest & { id: string })[]; delete?: string[] };
+/** One result of `POST /profiles/batch`. */
+export type ProfileBatchResult = z.infer<typeof profileBatchResultSchema>;
+/** Response of `POST /profiles/batch`. */
+export type ProfileBatchResponse = z.infer<typeof profileBatchResponseSchema>;
