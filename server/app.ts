@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, ServerDeps } from './deps';
 import { limitBody } from './http/body-limit';
+import { compression } from './http/compression';
 import { ApiFailure, errorResponse, openaiErrorResponse } from './http/errors';
 import { requireJsonBody } from './http/json-body';
 import { accessControl } from './http/access';
