@@ -1,7 +1,8 @@
 /**
  * Response compression negotiated from Accept-Encoding, on the whole app (API JSON and static files): br when
- * accepted (preferred on a tie), gzip otherwise, nothing when not accepted; small responses and images left
- * alone; exact Content-Length on buffered bodies, streamed big files decoded byte for byte over a real socket.
+ * accepted (preferred on a tie), gzip otherwise, nothing when not accepted; small responses, images and ONNX
+ * weights left alone; static files compressed once in the background and then served from the copy; exact
+ * Content-Length everywhere, checked over a real socket too.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
@@ -15,13 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../shared/api-types';
 import { createApp } from '../server/app';
 import { demoProfiles } from '../server/data/demo-profiles';
-import { STREAM_FROM_BYTES } from '../server/http/compression';
+import { CompressedFiles } from '../server/http/compressed-files';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import { disabledMl, testCache, testConfig } from './support/candidate-app';
 
 let dir: string;
 let app: Hono;
-/** A "wasm" file past STREAM_FROM_BYTES with repetitive content, so it compresses. */
+let compressed: CompressedFiles;
+/** A "wasm" file with repetitive content, so it compresses. */
 let bigWasm: Buffer;
 
 beforeAll(() => {
@@ -31,13 +33,15 @@ beforeAll(() => {
   writeFileSync(path.join(demo, 'index.html'), `<!doctype html><title>t</title>${'<p>hello</p>'.repeat(200)}`);
   writeFileSync(path.join(demo, 'tiny.js'), 'export const x = 1;\n');
   writeFileSync(path.join(demo, 'pic.png'), Buffer.alloc(50_000, 7));
-  bigWasm = Buffer.alloc(STREAM_FROM_BYTES + 123_457);
+  bigWasm = Buffer.alloc(300_007);
   for (let i = 0; i < bigWasm.length; i++) bigWasm[i] = (i * 31) % 251 < 40 ? i % 7 : 0;
   writeFileSync(path.join(demo, 'ort.wasm'), bigWasm);
+  writeFileSync(path.join(demo, 'model.onnx'), bigWasm);
+  compressed = new CompressedFiles();
   const store = new MemoryProfileStore({ seed: demoProfiles(300) });
   const cache = testCache();
   const config = testConfig();
-  app = createApp({ config, store, cache, ml: disabledMl(store, cache, config), staticFiles: { demoDir: demo } });
+  app = createApp({ config, store, cache, ml: disabledMl(store, cache, config), staticFiles: { demoDir: demo, compressed } });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,41 +98,65 @@ describe('API responses', () => {
 });
 
 describe('static files', () => {
-  it('compresses HTML and wasm, not images nor tiny files nor HEAD', async () => {
-    const html = await get('/', 'gzip');
-    expect(html.res.headers.get('content-encoding')).toBe('gzip');
-    expect(gunzipSync(html.bytes).toString('utf8')).toContain('<title>t</title>');
+  it('the first request gets the file as is; once its copy is made, the accepted encoding', async () => {
+    const first = await get('/ort.wasm', 'br');
+    expect(first.res.headers.get('content-encoding')).toBeNull();
+    expect(first.res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(first.bytes.equals(bigWasm)).toBe(true);
+    await compressed.settled();
 
     const wasm = await get('/ort.wasm', 'br');
     expect(wasm.res.headers.get('content-encoding')).toBe('br');
-    // Streamed: no length up front.
-    expect(wasm.res.headers.get('content-length')).toBeNull();
+    expect(Number(wasm.res.headers.get('content-length'))).toBe(wasm.bytes.length);
+    expect(wasm.bytes.length).toBeLessThan(bigWasm.length / 4);
     expect(brotliDecompressSync(wasm.bytes).equals(bigWasm)).toBe(true);
 
-    const png = await get('/pic.png', 'br, gzip');
-    expect(png.res.headers.get('content-encoding')).toBeNull();
-    expect(png.bytes.length).toBe(50_000);
-    expect((await get('/tiny.js', 'br')).res.headers.get('content-encoding')).toBeNull();
+    await get('/', 'gzip');
+    await compressed.settled();
+    const html = await get('/', 'gzip');
+    expect(html.res.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(html.bytes).toString('utf8')).toContain('<title>t</title>');
+  });
 
+  it('never compresses images, ONNX weights, tiny files, HEAD, or for a client that does not accept it', async () => {
+    for (const url of ['/pic.png', '/model.onnx', '/tiny.js', '/ort.wasm']) {
+      await get(url, 'br, gzip');
+      await get(url, 'gzip');
+    }
+    await compressed.settled();
+    for (const url of ['/pic.png', '/model.onnx', '/tiny.js']) {
+      const { res } = await get(url, 'br, gzip');
+      expect(res.headers.get('content-encoding'), url).toBeNull();
+    }
+    const plain = await get('/ort.wasm');
+    expect(plain.res.headers.get('content-encoding')).toBeNull();
+    expect(plain.bytes.equals(bigWasm)).toBe(true);
+    expect((await get('/ort.wasm', 'identity')).res.headers.get('content-encoding')).toBeNull();
     const head = await get('/ort.wasm', 'br', 'HEAD');
     expect(head.res.headers.get('content-encoding')).toBeNull();
     expect(head.res.headers.get('content-length')).toBe(String(bigWasm.length));
   });
 
-  it('a streamed big file arrives whole over a real socket, compressed and not', async () => {
+  it('arrives whole over a real socket, compressed and not, with its exact length', async () => {
     let server: ServerType | undefined;
     try {
       const port = await new Promise<number>((resolve) => {
         server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
       });
+      await rawGet(port, '/ort.wasm', 'gzip');
+      await rawGet(port, '/ort.wasm', 'br');
+      await compressed.settled();
       for (const accept of ['gzip', 'br', undefined]) {
         const { headers, body } = await rawGet(port, '/ort.wasm', accept);
         const encoding = (headers['content-encoding'] as string | undefined) ?? null;
         expect(encoding).toBe(accept ?? null);
-        if (accept) expect(headers['transfer-encoding']).toBe('chunked');
-        else expect(headers['content-length']).toBe(String(bigWasm.length));
+        expect(headers['content-length']).toBe(String(body.length));
         expect(decode(encoding, body).equals(bigWasm)).toBe(true);
       }
+      const api = await rawGet(port, '/api/v1/sync?limit=300', 'br');
+      expect(api.headers['content-encoding']).toBe('br');
+      expect(api.headers['content-length']).toBe(String(api.body.length));
+      expect((JSON.parse(brotliDecompressSync(api.body).toString('utf8')) as SyncResponse).changes).toHaveLength(300);
     } finally {
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     }
