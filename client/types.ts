@@ -52,6 +52,12 @@ export interface FeedEngineOptions {
    */
   taste?: Partial<TasteWeights>;
   /**
+   * Sync only one shape of the candidates: those with at least one of these tags (exact match). A candidate
+   * that loses them is removed at the next sync. The sync cursor belongs to its shape: starting with other
+   * tags than last time pulls the new shape from scratch. Default: every candidate.
+   */
+  tags?: readonly string[];
+  /**
    * IndexedDB database name of the cache (default 'nearfeed'). Two engines with different names keep separate
    * caches (e.g. two apps on one origin, or tests).
    */

@@ -1,8 +1,9 @@
 /**
  * The browser's sync client (client/sync) against the real candidate routes run in-process (memory store, real
  * ML service on the generated test model): small pages while profiles change end with exactly the server's set,
- * tombstones apply, a 409 must_refetch restarts from scratch and drops what the server no longer has, and
- * server vectors are taken only under the exact model key.
+ * tombstones apply, a 409 must_refetch restarts from scratch and drops what the server no longer has, server
+ * vectors are taken only under the exact model key, and a shape (tags) holds only its slice, dropping a
+ * candidate that leaves it.
  */
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +86,34 @@ describe('pullChanges', () => {
       dimension: dim + 1,
     });
     expect(wrongDim.serverVectors).toBe(0);
+  });
+
+  it('syncs one shape: only candidates with the tags; one that loses them is dropped, one that gains them arrives', async () => {
+    const api = inProcessApi(app);
+    const tags = ['shape-red', 'shape-blue'];
+    const tagged = seed.slice(10, 20).map((p, i) => ({ ...p, tags: [...p.tags, tags[i % 2]!] }));
+    for (const p of tagged) await store.put(p);
+    const inShape = async () =>
+      (await store.list()).filter((p) => p.tags.some((t) => tags.includes(t))).map((p) => p.id).sort();
+    const local = new CandidateSet();
+    const first = await pullChanges(api, local, { cursor: null, limit: 3, modelKey: null, dimension: null, tags });
+    expect(first.full).toBe(true);
+    expect([...local.ids()].sort()).toEqual(await inShape());
+    expect(local.size).toBe(10);
+
+    await store.put({ ...tagged[0]!, tags: ['none-of-them'] }); // leaves
+    await store.put({ ...seed[30]!, tags: ['shape-blue'] }); // joins
+    await store.put({ ...seed[31]!, bio: 'outside the shape, edited' }); // unrelated
+    const next = await pullChanges(api, local, { cursor: first.cursor, limit: 2, modelKey: null, dimension: null, tags });
+    expect(next.full).toBe(false);
+    expect(local.get(tagged[0]!.id)).toBeUndefined();
+    expect(local.get(seed[30]!.id)).toBeDefined();
+    expect(local.get(seed[31]!.id)).toBeUndefined();
+    expect([...local.ids()].sort()).toEqual(await inShape());
+
+    // The cursor is of this shape: with other tags the pull starts over and ends holding that shape.
+    const other = await pullChanges(api, local, { cursor: next.cursor, limit: 50, modelKey: null, dimension: null, tags: ['shape-red'] });
+    expect(other.full).toBe(true);
+    expect([...local.ids()].sort()).toEqual((await store.list()).filter((p) => p.tags.includes('shape-red')).map((p) => p.id).sort());
   });
 });

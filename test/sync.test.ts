@@ -47,11 +47,14 @@ class SyncClient {
   constructor(
     private readonly app: Hono,
     private readonly limit: number,
+    /** `tags` of the shape this client syncs, e.g. 'a,b'; undefined: the whole set. */
+    private readonly tags?: string,
   ) {}
 
   /** One page; returns has_more. Starts over on must_refetch, as the client is told to. */
   async pull(): Promise<boolean> {
     const query = new URLSearchParams({ limit: String(this.limit) });
+    if (this.tags !== undefined) query.set('tags', this.tags);
     if (this.cursor !== null) query.set('cursor', this.cursor);
     const res = await call(this.app, 'GET', `/api/v1/sync?${query}`);
     if (res.status === 409) {
@@ -190,6 +193,59 @@ describe.each(backends)('sync over the $name store', (backend) => {
     expect(onB.sorted()).toEqual((await first.list()).sort(byId));
   });
 
+  it('sync by shape: only profiles with one of the tags; leaving the shape arrives as a delete, joining as a put', async () => {
+    const tagged = (id: string, tags: string[]) => ({ name: `P ${id}`, tags, diligence: 0.5, engagement: 0.5 });
+    const store = await backend.make([]);
+    const app = appOn(store);
+    const write = async (id: string, tags: string[]) =>
+      expect((await call(app, 'PUT', `/api/v1/profiles/${id}`, tagged(id, tags))).status).toBeLessThan(300);
+    for (let i = 0; i < 40; i++) await write(`p${String(i).padStart(2, '0')}`, i % 3 === 0 ? ['red'] : i % 3 === 1 ? ['blue', 'x'] : ['green']);
+    const inShape = async () =>
+      (await store.list()).filter((p) => p.tags.includes('red') || p.tags.includes('blue')).sort(byId);
+
+    const client = new SyncClient(app, 4, 'red,blue');
+    const whole = new SyncClient(app, 4);
+    // A first pull of the shape, with the shape changing under it between pages.
+    let step = 0;
+    while (await client.pull()) {
+      if (step === 2) await write('p00', ['green']); // leaves the shape mid-pull
+      if (step === 3) await write('p02', ['blue']); // joins it
+      step++;
+    }
+    await whole.pullAll();
+    expect(client.sorted()).toEqual(await inShape());
+    expect(client.local.has('p00')).toBe(false);
+    expect(client.local.has('p02')).toBe(true);
+
+    // Incremental: leaving → delete, joining → put, a delete in the shape → delete, changes outside → no-ops.
+    const before = client.cursor;
+    await write('p03', ['green']);
+    await write('p05', ['red', 'green']);
+    expect((await call(app, 'DELETE', '/api/v1/profiles/p01')).status).toBe(200);
+    await write('p08', ['green', 'yellow']);
+    const page = (await call(app, 'GET', `/api/v1/sync?tags=red,blue&cursor=${before}`)).json as SyncResponse;
+    expect(page.changes).toEqual([
+      { op: 'delete', id: 'p03' },
+      { op: 'put', profile: await store.get('p05') },
+      { op: 'delete', id: 'p01' },
+      { op: 'delete', id: 'p08' },
+    ]);
+    await client.pullAll();
+    expect(client.sorted()).toEqual(await inShape());
+    // The whole-set client, unaffected, still converges to everything.
+    await whole.pullAll();
+    expect(whole.sorted()).toEqual((await store.list()).sort(byId));
+
+    // A cursor belongs to its shape: another shape's (or the whole set's) cursor must refetch.
+    for (const url of [`/api/v1/sync?tags=red&cursor=${client.cursor}`, `/api/v1/sync?cursor=${client.cursor}`, `/api/v1/sync?tags=red,blue&cursor=${whole.cursor}`]) {
+      const res = await call(app, 'GET', url);
+      expect(res.status, url).toBe(409);
+      expect(res.json).toMatchObject({ error_type: 'must_refetch' });
+    }
+    // The order and repeats of the tags do not make another shape.
+    expect((await call(app, 'GET', `/api/v1/sync?tags=blue,red,blue&cursor=${client.cursor}`)).status).toBe(200);
+  });
+
   it('409 must_refetch for a bogus cursor and a cursor of another store; the client starts over', async () => {
     const store = await backend.make(demoProfiles(10));
     const app = appOn(store);
@@ -225,12 +281,12 @@ describe('sync parameters', () => {
   const store = new MemoryProfileStore({ seed: demoProfiles(300) });
   const app = appOn(store);
 
-  it('pages 100 by default and up to 1000', async () => {
+  it('pages 100 by default and up to 5000', async () => {
     const first = (await call(app, 'GET', '/api/v1/sync')).json as SyncResponse;
     expect(first.changes).toHaveLength(100);
     expect(first.has_more).toBe(true);
     expect(first.changes[0]).toEqual({ op: 'put', profile: await store.get('demo-001') });
-    const all = (await call(app, 'GET', '/api/v1/sync?limit=1000')).json as SyncResponse;
+    const all = (await call(app, 'GET', '/api/v1/sync?limit=5000')).json as SyncResponse;
     expect(all.changes).toHaveLength(300);
     expect(all.has_more).toBe(false);
     expect(typeof all.cursor).toBe('string');
@@ -238,11 +294,20 @@ describe('sync parameters', () => {
     expect(all.changes.every((c) => !('embedding' in c))).toBe(true);
   });
 
-  it.each(['0', '1001', 'abc', '1.5', '-3', '99999999999'])('422 naming limit and its range for limit=%s', async (limit) => {
+  it.each(['0', '5001', 'abc', '1.5', '-3', '99999999999'])('422 naming limit and its range for limit=%s', async (limit) => {
     const res = await call(app, 'GET', `/api/v1/sync?limit=${limit}`);
     expect(res.status).toBe(422);
     expect(res.json).toMatchObject({ error_type: 'validation' });
-    expect((res.json as { error: string }).error).toMatch(/`limit`.*\[1, 1000\]/);
+    expect((res.json as { error: string }).error).toMatch(/`limit`.*\[1, 5000\]/);
+  });
+
+  it('422 naming tags for too many or too long tags', async () => {
+    const many = Array.from({ length: 51 }, (_, i) => `t${i}`).join(',');
+    for (const [tags, message] of [[many, /`tags` lists 51 tags > 50/], ['x'.repeat(65), /`tags`.*at most 64 characters/]] as const) {
+      const res = await call(app, 'GET', `/api/v1/sync?tags=${tags}`);
+      expect(res.status).toBe(422);
+      expect(res.json).toMatchObject({ error_type: 'validation', error: expect.stringMatching(message) });
+    }
   });
 
   it('422 naming embeddings for a value that is not a boolean', async () => {

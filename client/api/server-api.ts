@@ -70,9 +70,11 @@ export class ServerApi {
     return this.call<MlInfo>('/ml/info');
   }
 
-  sync(cursor: string | null, limit: number, embeddings = true): Promise<SyncResponse> {
+  /** One page of GET /sync; `tags` (non-empty) pulls only that shape. */
+  sync(cursor: string | null, limit: number, embeddings = true, tags: readonly string[] = []): Promise<SyncResponse> {
     const params = new URLSearchParams({ limit: String(limit), embeddings: String(embeddings) });
     if (cursor) params.set('cursor', cursor);
+    if (tags.length > 0) params.set('tags', tags.join(','));
     return this.call<SyncResponse>(`/sync?${params.toString()}`);
   }
 

@@ -21,6 +21,13 @@ export interface SyncState {
   cursor: string | null;
   /** ISO time of the last successful sync. */
   lastSync: string | null;
+  /** `shapeKey` of the tags the cursor and the held candidates are of ('' for every candidate). */
+  shape: string;
+}
+
+/** A stable name of a sync shape: its distinct tags, sorted, joined; '' for every candidate. */
+export function shapeKey(tags: readonly string[] = []): string {
+  return JSON.stringify([...new Set(tags)].sort()).slice(1, -1);
 }
 
 /** What the engine remembers about the model it ran, so it can start offline. */
@@ -193,15 +200,20 @@ export class FeedCache {
     await this.deleteKeys((await this.keysWithPrefix(VECTOR_PREFIX)).filter((k) => !k.startsWith(mine)));
   }
 
-  async loadSyncState(): Promise<SyncState> {
+  /**
+   * The sync state of `shape`. The state of another shape (the candidates held are that shape's) or none gives a
+   * null cursor: the next pull starts from scratch and ends holding exactly this shape.
+   */
+  async loadSyncState(shape: string): Promise<SyncState> {
     const state = await get<unknown>(SYNC_KEY, this.store);
     if (typeof state === 'object' && state !== null) {
       const s = state as Partial<SyncState>;
+      const stored = s.shape ?? '';
       if ((typeof s.cursor === 'string' || s.cursor === null) && (typeof s.lastSync === 'string' || s.lastSync === null)) {
-        return { cursor: s.cursor, lastSync: s.lastSync };
+        if (stored === shape) return { cursor: s.cursor, lastSync: s.lastSync, shape };
       }
     }
-    return { cursor: null, lastSync: null };
+    return { cursor: null, lastSync: null, shape };
   }
 
   async saveSyncState(state: SyncState): Promise<void> {

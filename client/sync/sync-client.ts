@@ -1,6 +1,7 @@
 /**
  * Incremental pull of /api/v1/sync into the engine's candidate set: pages of changes in change order, puts
- * and tombstones, resuming from the stored cursor. A 409 must_refetch (cursor unknown or expired) starts over
+ * and tombstones, resuming from the stored cursor. With tags, of one shape only: a candidate that leaves it
+ * arrives as a tombstone. A 409 must_refetch (cursor unknown or expired) starts over
  * without a cursor; such a full pull ends by dropping every local candidate the server no longer listed.
  * Server vectors are accepted only when they carry exactly our model key and dimension.
  */
@@ -22,6 +23,8 @@ export interface PullOptions {
   limit: number;
   /** Ask the server to attach its vectors (default true). */
   embeddings?: boolean;
+  /** The shape to pull: candidates with any of these tags; default (empty) every candidate. */
+  tags?: readonly string[];
   modelKey: string | null;
   dimension: number | null;
   onPage?: (applied: number) => void;
@@ -67,7 +70,7 @@ async function pullFrom(
   let cursor = startCursor;
   const result: PullResult = { cursor: '', applied: 0, full, serverVectors: 0, rejectedVectors: 0 };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await api.sync(cursor, options.limit, options.embeddings ?? true);
+    const body = await api.sync(cursor, options.limit, options.embeddings ?? true, options.tags);
     for (const change of body.changes) applyChange(change, target, options, result, seen);
     result.applied += body.changes.length;
     options.onPage?.(result.applied);

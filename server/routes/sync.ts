@@ -3,11 +3,12 @@
  * change order, one per id (the latest), deletes as tombstones; the opaque cursor says where to resume, and an
  * unknown or expired one is 409 must_refetch: the client drops its copy and pulls again without a cursor.
  * With `embeddings=true` every put carries the server's vector, so a browser on the same model key need not
- * compute it.
+ * compute it. With `tags=a,b` the pull is of one shape (server/store/shape.ts): only profiles with one of
+ * those tags, and one that loses them arrives as a delete.
  */
 import { Hono } from 'hono';
 import { float32ToBase64 } from '../../shared/base64';
-import { syncQuerySchema, type SyncChange, type SyncResponse } from '../../shared/api/sync';
+import { syncQuerySchema, type SyncChange, type SyncResponse } from '../../shared/api';
 import type { ServerDeps } from '../deps';
 import { ApiFailure } from '../http/errors';
 import { queryParams } from '../http/validate';
@@ -19,13 +20,12 @@ export function syncRoutes(deps: ServerDeps): Hono {
   const app = new Hono();
 
   app.get('/sync', queryParams(syncQuerySchema), async (c) => {
-    const { cursor, limit, embeddings } = c.req.valid('query');
-
-    const page = await store.changesSince(cursor, limit);
+    const { cursor, limit, embeddings, tags } = c.req.valid('query');
+    const page = await store.changesSince(cursor, limit, { tags });
     if (page === 'must_refetch') {
       throw new ApiFailure(
         'must_refetch',
-        '`cursor` is unknown or expired (the change log was reset or trimmed past it); drop local candidates and sync again without a cursor',
+        '`cursor` is unknown, expired (the change log was reset or trimmed past it) or of another `tags` shape; drop local candidates of this shape and sync again without a cursor',
       );
     }
     const changes: SyncChange[] = embeddings ? await withEmbeddings(page.changes) : page.changes;

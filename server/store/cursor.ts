@@ -6,6 +6,7 @@
  * - `s` seq: the last change sequence the client has applied.
  * - `b` baseline: for a pull that started from nothing, the log head at its first page. Tombstones at or
  *   below it are of profiles that client never saw, so they are skipped instead of sent.
+ * - `h` shape: `shapeKey` of the shape the pull is of (shape.ts); absent for the whole set.
  */
 
 /** Decoded cursor fields. */
@@ -13,6 +14,8 @@ export interface CursorState {
   epoch: string;
   seq: number;
   baseline: number;
+  /** `shapeKey` of the pull's shape, '' for the whole set. */
+  shape: string;
 }
 
 /** Cursors longer than this are not ours: refuse before parsing. */
@@ -20,7 +23,8 @@ const MAX_CURSOR_CHARS = 512;
 
 /** The opaque cursor string for `state` (base64url JSON, version 1). */
 export function encodeCursor(state: CursorState): string {
-  const json = JSON.stringify({ v: 1, e: state.epoch, s: state.seq, b: state.baseline });
+  const fields = { v: 1, e: state.epoch, s: state.seq, b: state.baseline, ...(state.shape ? { h: state.shape } : {}) };
+  const json = JSON.stringify(fields);
   return Buffer.from(json, 'utf8').toString('base64url');
 }
 
@@ -36,10 +40,11 @@ export function decodeCursor(cursor: string): CursorState | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { v, e, s, b } = parsed as Record<string, unknown>;
+  const { v, e, s, b, h } = parsed as Record<string, unknown>;
   if (v !== 1 || typeof e !== 'string' || e.length === 0) return undefined;
   if (!isSeq(s) || !isSeq(b)) return undefined;
-  return { epoch: e, seq: s, baseline: b };
+  if (h !== undefined && (typeof h !== 'string' || h === '')) return undefined;
+  return { epoch: e, seq: s, baseline: b, shape: h ?? '' };
 }
 
 function isSeq(value: unknown): value is number {

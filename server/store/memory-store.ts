@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../shared/types';
 import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
+import { ALL, inShape, shapeKey, type SyncShape } from './shape';
 import {
   checkPageLimit,
   type ChangePage,
@@ -95,13 +96,14 @@ export class MemoryProfileStore implements ProfileStore {
     return (await this.write([{ op: 'delete', id }]))[0] === 'deleted';
   }
 
-  async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+  async changesSince(cursor: string | null, limit: number, shape: SyncShape = ALL): Promise<ChangePage | 'must_refetch'> {
     checkPageLimit(limit);
+    const key = shapeKey(shape);
     let seq = 0;
     let baseline = this.head;
     if (cursor !== null) {
       const state = decodeCursor(cursor);
-      if (!state || !cursorIsServable(state, this.epoch, this.head, this.floor)) return 'must_refetch';
+      if (!state || state.shape !== key || !cursorIsServable(state, this.epoch, this.head, this.floor)) return 'must_refetch';
       seq = state.seq;
       baseline = state.baseline;
     }
@@ -110,16 +112,16 @@ export class MemoryProfileStore implements ProfileStore {
     let i = this.firstAfter(seq);
     for (; i < this.log.length && changes.length < limit; i++) {
       const entry = this.log[i] as LogEntry;
-      if (!this.visible(entry, baseline)) continue;
+      const profile = this.visible(entry, baseline, shape);
+      if (profile === false) continue;
       last = entry.seq;
-      const profile = this.profiles.get(entry.id);
       changes.push(profile ? { op: 'put', profile: structuredClone(profile) } : { op: 'delete', id: entry.id });
     }
-    while (i < this.log.length && !this.visible(this.log[i] as LogEntry, baseline)) i++;
+    while (i < this.log.length && this.visible(this.log[i] as LogEntry, baseline, shape) === false) i++;
     const hasMore = i < this.log.length;
     // At the end of the log the cursor moves to the head: nothing between `last` and it is live.
     const at = hasMore ? last : this.head;
-    return { changes, cursor: encodeCursor({ epoch: this.epoch, seq: at, baseline }), hasMore };
+    return { changes, cursor: encodeCursor({ epoch: this.epoch, seq: at, baseline, shape: key }), hasMore };
   }
 
   /** Nudges `listener` after every write, synchronously. */
@@ -130,10 +132,15 @@ export class MemoryProfileStore implements ProfileStore {
 
   async close(): Promise<void> {}
 
-  /** A log entry is sent when it is its id's latest change, unless it is a tombstone the client never needs. */
-  private visible(entry: LogEntry, baseline: number): boolean {
+  /**
+   * What a log entry sends: its profile (a put), undefined (a delete), or false (nothing: not its id's latest
+   * change, or a tombstone the client never needs). A profile outside the shape counts as deleted.
+   */
+  private visible(entry: LogEntry, baseline: number, shape: SyncShape): Profile | undefined | false {
     if (this.latest.get(entry.id) !== entry.seq) return false;
-    return this.profiles.has(entry.id) || entry.seq > baseline;
+    const profile = this.profiles.get(entry.id);
+    if (profile && inShape(profile, shape)) return profile;
+    return entry.seq > baseline ? undefined : false;
   }
 
   /** Appends a change (a put when `profile` is given, else a delete) and keeps the log compact. */

@@ -9,11 +9,13 @@
  *   with exactly the store's set.
  * - Deletes stay as tombstones `{op: 'delete', id}` so incremental clients learn about them. A pull that
  *   started from nothing (cursor null) is not sent tombstones of deletes older than its start.
+ * - With a shape (a tag filter, shape.ts), a profile outside it is sent like a tombstone.
  * - Tombstones beyond the store's retention are pruned oldest first; a cursor that still needed one, a cursor
  *   of another store (the memory store of another process, a flushed Redis) or a malformed one gets
  *   'must_refetch', and the client starts over without a cursor.
  */
 import type { Profile } from '../../shared/types';
+import type { SyncShape } from './shape';
 
 /** One entry of the change log, in change order. */
 export type ProfileChange = { op: 'put'; profile: Profile } | { op: 'delete'; id: string };
@@ -79,9 +81,11 @@ export interface ProfileStore {
   delete(id: string): Promise<boolean>;
   /**
    * Changes after `cursor` (null = from the start), at most `limit` (a positive integer, else RangeError);
-   * 'must_refetch' when the cursor is unknown, malformed or expired.
+   * 'must_refetch' when the cursor is unknown, malformed, expired or of another shape. With a `shape` (default
+   * the whole set), a profile outside it counts as deleted: its change is sent as a delete, or skipped where a
+   * tombstone would be (see shape.ts).
    */
-  changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'>;
+  changesSince(cursor: string | null, limit: number, shape?: SyncShape): Promise<ChangePage | 'must_refetch'>;
   /**
    * Calls `listener` soon after any write to the store (by this process or, for a shared store, another), so
    * followers of the change log (the candidate index) read on without polling hard. A nudge carries no data

@@ -26,6 +26,7 @@ import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
 import { failFastRedisOptions, redactedUrl, StallWatch } from '../redis/connection';
 import { decodeCursor, encodeCursor } from './cursor';
+import { ALL, shapeKey, type SyncShape } from './shape';
 import {
   checkPageLimit,
   StoreUnavailableError,
@@ -123,9 +124,11 @@ end
 return 1`;
 
 /**
- * ARGV: epoch candidate, has cursor (1|0), cursor epoch, cursor seq, cursor baseline, limit, scan budget.
+ * ARGV: epoch candidate, has cursor (1|0), cursor epoch, cursor seq, cursor baseline, limit, scan budget, then
+ * the shape's tags (none: the whole set).
  * → {'must_refetch'} or {epoch, cursor seq, baseline, has_more (1|0), op1, payload1, op2, payload2, ...}
- * op 'p' carries the profile JSON, op 'd' the id. Tombstones at or below the baseline are skipped.
+ * op 'p' carries the profile JSON, op 'd' the id. Tombstones at or below the baseline are skipped; a profile
+ * without any of the tags counts as a tombstone.
  */
 const CHANGES_LUA = `${ENSURE_EPOCH}
 local epoch = redis.call('GET', KEYS[6])
@@ -141,6 +144,18 @@ if ARGV[2] == '1' then
 end
 local limit = tonumber(ARGV[6])
 local budget = tonumber(ARGV[7])
+local shape = {}
+local shaped = #ARGV >= 8
+for i = 8, #ARGV do shape[ARGV[i]] = true end
+local function in_shape(json)
+  if not shaped then return true end
+  local ok, profile = pcall(cjson.decode, json)
+  if not ok or type(profile) ~= 'table' or type(profile.tags) ~= 'table' then return false end
+  for _, tag in ipairs(profile.tags) do
+    if shape[tag] then return true end
+  end
+  return false
+end
 local out = {}
 local count = 0
 local last = seq
@@ -155,6 +170,7 @@ while budget > 0 do
     from = s
     budget = budget - 1
     local json = redis.call('HGET', KEYS[1], id)
+    if json and not in_shape(json) then json = false end
     if json or s > baseline then
       if count == limit then has_more = 1 break end
       if json then
@@ -313,10 +329,11 @@ export class RedisProfileStore implements ProfileStore {
     return (await this.run(() => this.scripts.nearfeedStoreSeed(...this.keyList(), epochOffer(), ...args))) === 1;
   }
 
-  async changesSince(cursor: string | null, limit: number): Promise<ChangePage | 'must_refetch'> {
+  async changesSince(cursor: string | null, limit: number, shape: SyncShape = ALL): Promise<ChangePage | 'must_refetch'> {
     checkPageLimit(limit);
+    const key = shapeKey(shape);
     const state = cursor === null ? undefined : decodeCursor(cursor);
-    if (cursor !== null && !state) return 'must_refetch';
+    if (cursor !== null && (!state || state.shape !== key)) return 'must_refetch';
     const reply = await this.run(() =>
       this.scripts.nearfeedStoreChanges(
         ...this.keyList(),
@@ -328,6 +345,7 @@ export class RedisProfileStore implements ProfileStore {
         limit,
         // Bounds one script's run (Redis is single-threaded) when a page crosses many skipped tombstones.
         limit * 4 + 1000,
+        ...new Set(shape.tags),
       ),
     );
     if (reply[0] === 'must_refetch') return 'must_refetch';
@@ -339,7 +357,7 @@ export class RedisProfileStore implements ProfileStore {
     }
     return {
       changes,
-      cursor: encodeCursor({ epoch: String(epoch), seq: Number(seq), baseline: Number(baseline) }),
+      cursor: encodeCursor({ epoch: String(epoch), seq: Number(seq), baseline: Number(baseline), shape: key }),
       hasMore: Number(hasMore) === 1,
     };
   }
