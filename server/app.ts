@@ -46,6 +46,8 @@ export function createApp(parts: AppDeps): Hono {
   const logger = deps.logger ?? defaultLogger;
   const app = new Hono();
   const render = (err: unknown, path: string) => (isOpenAiPath(path) ? openaiErrorResponse(err) : errorResponse(err));
+  // The JSON routes' responses (errors included); static files are compressed by staticRoutes itself.
+  for (const path of [`${API_BASE}/*`, `${OPENAI_BASE}/*`, '/embed', '/rerank']) app.use(path, compression());
 
   app.onError((err, c) => {
     const requestId = c.get('requestId');

@@ -13,7 +13,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncResponse } from '../shared/api-types';
+import type { SyncResponse } from '../shared/api';
 import { createApp } from '../server/app';
 import { demoProfiles } from '../server/data/demo-profiles';
 import { CompressedFiles } from '../server/http/compressed-files';

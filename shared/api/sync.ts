@@ -1,14 +1,16 @@
 /**
- * GET /api/v1/sync?cursor=&limit=&embeddings=: incremental pull of candidate changes. Query values arrive as
- * strings; the schema parses them into the cursor (null for a first sync), the page size and the flag.
+ * GET /api/v1/sync?cursor=&limit=&embeddings=&tags=: incremental pull of candidate changes. Query values arrive
+ * as strings; the schema parses them into the cursor (null for a first sync), the page size, the flag and the
+ * shape's tags.
  */
 import { z } from 'zod';
+import { PROFILE_LIMITS } from '../profile-schema';
 import { profileSchema } from './profiles';
 
 /** Changes per page when `limit` is not given. */
 export const SYNC_DEFAULT_LIMIT = 100;
-/** Most changes one page may hold. */
-export const SYNC_MAX_LIMIT = 1000;
+/** Most changes one page may hold: a first sync of 100,000 candidates in 20 round trips. */
+export const SYNC_MAX_LIMIT = 5000;
 
 const shown = (raw: string) => JSON.stringify(raw.slice(0, 40));
 
@@ -41,6 +43,27 @@ export const syncQuerySchema = z.object({
       return z.NEVER;
     })
     .meta({ description: "true: every put carries the server's vector (when its model is up)." }),
+  tags: z
+    .string({ error: 'must be given once, a comma-separated list of tags' })
+    .optional()
+    .transform((raw, ctx) => {
+      const tags = [...new Set((raw ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''))];
+      const { maxTags, tagMaxLength } = PROFILE_LIMITS;
+      if (tags.length > maxTags) {
+        ctx.addIssue({ code: 'custom', message: `lists ${tags.length} tags > ${maxTags}, the most a profile can have`, input: raw });
+        return z.NEVER;
+      }
+      const long = tags.find((t) => t.length > tagMaxLength);
+      if (long !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `must hold tags of at most ${tagMaxLength} characters, got one of ${long.length}`, input: raw });
+        return z.NEVER;
+      }
+      return tags;
+    })
+    .meta({
+      description:
+        'Sync one shape: only profiles with at least one of these tags (comma-separated, exact match); one that loses them arrives as a delete. The cursor belongs to its shape.',
+    }),
 });
 
 /** A profile's vector as sync sends it. */
