@@ -48,6 +48,6 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/v1/embeddings'].post.responses['422'].content['application/json'].schema.$ref).toBe(
       '#/components/schemas/OpenAIError',
     );
-    expect(doc.paths['/api/v1/sync'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['cursor', 'limit', 'embeddings']);
+    expect(doc.paths['/api/v1/sync'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['cursor', 'limit', 'embeddings', 'tags']);
   });
 });

@@ -27,7 +27,14 @@ import {
   openaiErrorSchema,
   openaiModelsResponseSchema,
 } from '../../shared/api/openai';
-import { profileDeleteResponseSchema, profilePathSchema, profilePutSchema, profileSchema } from '../../shared/api/profiles';
+import {
+  profileBatchRequestSchema,
+  profileBatchResponseSchema,
+  profileDeleteResponseSchema,
+  profilePathSchema,
+  profilePutSchema,
+  profileSchema,
+} from '../../shared/api/profiles';
 import { syncQuerySchema, syncResponseSchema } from '../../shared/api/sync';
 import {
   teiEmbedRequestSchema,
@@ -71,7 +78,7 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 /** The routes, with the schemas built for `limits`. */
-function operations(limits: RankLimits): Operation[] {
+function operations(limits: RankLimits & { maxImportBatch: number }): Operation[] {
   const ml = [400, 413, 415, 422, 429, 503];
   return [
     { method: 'post', path: '/api/v1/ml/embeddings', tag: 'ml', summary: 'Embed one text', body: embeddingRequestSchema(limits), responses: { 200: embeddingResponseSchema }, errors: ml },
@@ -85,6 +92,7 @@ function operations(limits: RankLimits): Operation[] {
     { method: 'get', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Read a profile', params: profilePathSchema, responses: { 200: profileSchema }, errors: [404, 422, 503] },
     { method: 'put', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Create (201) or replace (200) a profile', params: profilePathSchema, body: profilePutSchema, responses: { 200: profileSchema, 201: profileSchema }, errors: [400, 412, 413, 415, 422, 503] },
     { method: 'delete', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Delete a profile', params: profilePathSchema, responses: { 200: profileDeleteResponseSchema }, errors: [404, 412, 422, 503] },
+    { method: 'post', path: '/api/v1/profiles/batch', tag: 'profiles', summary: 'Create, replace and delete many profiles (per-item results)', body: profileBatchRequestSchema(limits), responses: { 200: profileBatchResponseSchema }, errors: [400, 413, 415, 422, 503] },
     { method: 'get', path: '/api/v1/sync', tag: 'sync', summary: 'Changes since a cursor', query: syncQuerySchema, responses: { 200: syncResponseSchema }, errors: [409, 422, 503] },
     { method: 'post', path: '/api/v1/feed', tag: 'feed', summary: 'The ranked feed for a user', body: feedRequestSchema(limits), responses: { 200: feedResponseSchema }, errors: [400, 404, 413, 415, 422, 503] },
     { method: 'get', path: '/api/v1/openapi.json', tag: 'docs', summary: 'This document', responses: { 200: undefined }, errors: [] },
@@ -131,7 +139,7 @@ function parameters(schema: z.ZodObject, where: 'path' | 'query', components: Re
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 /** The OpenAPI 3.1 document for a server with these limits and version. */
-export function openApiDocument(limits: RankLimits, version: string): Record<string, unknown> {
+export function openApiDocument(limits: RankLimits & { maxImportBatch: number }, version: string): Record<string, unknown> {
   const components: Record<string, JsonSchema> = {};
   const apiError = jsonSchema(apiErrorSchema, 'output', components);
   const openaiError = jsonSchema(openaiErrorSchema, 'output', components);
