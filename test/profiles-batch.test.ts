@@ -111,6 +111,24 @@ describe.each(backends)('POST /profiles/batch on the $name store', (backend) => 
     expect(again.results).toEqual([{ id: 'new-1', status: 'updated' }]);
   });
 
+  it("the feed follows a batch as soon as it is answered: deleted ids are gone, upserted ones are candidates", async () => {
+    const store = await backend.make(demoProfiles(6));
+    const app = appOn(store);
+    const feedIds = async (): Promise<string[]> => {
+      const res = await call(app, 'POST', '/api/v1/feed', { profile_id: 'demo-001', limit: 100 });
+      expect(res.status).toBe(200);
+      return (res.json as { results: { profile: { id: string } }[] }).results.map((r) => r.profile.id);
+    };
+    expect(await feedIds()).toEqual(expect.arrayContaining(['demo-002', 'demo-003']));
+
+    const res = await call(app, 'POST', '/api/v1/profiles/batch', { upsert: [person('new-1')], delete: ['demo-002', 'demo-003'] });
+    expect(res.status).toBe(200);
+    const after = await feedIds();
+    expect(after).toContain('new-1');
+    expect(after).not.toContain('demo-002');
+    expect(after).not.toContain('demo-003');
+  });
+
   it('a batch of only bad items answers 200 with every error and changes nothing', async () => {
     const store = await backend.make(demoProfiles(3));
     const app = appOn(store);
