@@ -66,24 +66,45 @@ function configureRuntime(options: TransformersEmbedderOptions): WasmThreads {
   return threads;
 }
 
+/** Cache Storage of the model's family files: the cache transformers.js keeps the model's own files in. */
+const MODEL_FILE_CACHE = 'transformers-cache';
+
 /**
  * Reads one JSON file of the model for its family (modules.json, 1_Pooling/config.json, …): from the served
  * folder, then, for hub ids, from the hub. Undefined when absent: not every model is a sentence-transformers
- * model, and the family has a default for that.
+ * model, and the family has a default for that. A file read once is kept in Cache Storage beside the
+ * weights: offline, the family (and so the model key its cached vectors are stored under) stays the same.
  */
 async function readModelFile(options: TransformersEmbedderOptions, file: string): Promise<unknown> {
   const urls = [`${options.modelBaseUrl}${options.model}/${file}`];
   if (options.allowRemoteModels) urls.push(`${env.remoteHost}${options.model}/resolve/main/${file}`);
+  const cache = await openModelFileCache();
   for (const url of urls) {
+    let res: Response | undefined;
     try {
-      const res = await fetch(url);
-      if (!res.ok) continue;
-      return (await res.json()) as unknown;
+      res = await fetch(url);
     } catch {
-      // Absent here; try the next place.
+      // Unreachable: what this browser kept from an earlier visit, if anything.
+      res = await cache?.match(url);
+    }
+    if (!res?.ok) continue;
+    try {
+      const body = (await res.clone().json()) as unknown;
+      await cache?.put(url, res).catch(() => undefined);
+      return body;
+    } catch {
+      // Not JSON: treated as absent.
     }
   }
   return undefined;
+}
+
+async function openModelFileCache(): Promise<Cache | undefined> {
+  try {
+    return typeof caches === 'undefined' ? undefined : await caches.open(MODEL_FILE_CACHE);
+  } catch {
+    return undefined; // Cache Storage refused (opaque origin, storage off): read from the network only.
+  }
 }
 
 export class TransformersEmbedder implements Embedder {
