@@ -27,6 +27,8 @@ import { createRanking } from './ranking/create-ranking';
 import { profileRoutes } from './routes/profiles';
 import { syncRoutes } from './routes/sync';
 import { teiRoutes } from './routes/tei';
+import { docsRoutes } from './docs-page';
+import { CompressedFiles } from './http/compressed-files';
 import { staticRoutes } from './static';
 import { StoreUnavailableError } from './store/profile-store';
 
@@ -38,8 +40,8 @@ export const OPENAI_BASE = '/v1';
 const isOpenAiPath = (path: string) => path === OPENAI_BASE || path.startsWith(`${OPENAI_BASE}/`);
 
 /**
- * Builds the app: the JSON API under /api/v1 and, when `deps.staticFiles` is set, the demo and models. Without
- * `deps.ranking` one is built over the given parts (started on first use).
+ * Builds the app: the JSON API under /api/v1 and, when `deps.staticFiles` is set, the demo, the API reference
+ * page (/docs) and models. Without `deps.ranking` one is built over the given parts (started on first use).
  */
 export function createApp(parts: AppDeps): Hono {
   const deps: ServerDeps = { ...parts, ranking: parts.ranking ?? createRanking(parts) };
@@ -93,6 +95,10 @@ export function createApp(parts: AppDeps): Hono {
     app.all(`${base}/*`, unknownApiRoute);
   }
 
-  if (deps.staticFiles) app.route('/', staticRoutes(deps.staticFiles));
+  if (deps.staticFiles) {
+    const compressed = deps.staticFiles.compressed ?? new CompressedFiles();
+    app.route('/', docsRoutes(compressed));
+    app.route('/', staticRoutes({ ...deps.staticFiles, compressed }));
+  }
   return app;
 }

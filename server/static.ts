@@ -92,7 +92,7 @@ const MODEL_FILE_HEADERS: Readonly<Record<string, string>> = { 'cross-origin-res
  * as it is otherwise (the copy is then made for the next request). ONNX weights are served as bytes
  * (application/octet-stream), never compressed: fp32 weights shrink by under 10% for seconds of CPU.
  */
-async function fileResponse(
+export async function serveFile(
   c: Context,
   file: string | undefined,
   cacheControl: string,
@@ -102,7 +102,7 @@ async function fileResponse(
   if (!file) return undefined;
   const info = await stat(file).catch(() => undefined);
   if (!info) return undefined;
-  if (info.isDirectory()) return fileResponse(c, path.join(file, 'index.html'), cacheControl, extraHeaders, compressed);
+  if (info.isDirectory()) return serveFile(c, path.join(file, 'index.html'), cacheControl, extraHeaders, compressed);
   if (!info.isFile()) return undefined;
   const type = contentTypeOf(file);
   const headers = new Headers({
@@ -148,7 +148,7 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
       ...modelRoots.map((root) => path.join(root, name)),
     ];
     for (const dir of dirs) {
-      const res = await fileResponse(c, resolveInside(dir, rawSub || sub), 'public, max-age=3600', MODEL_FILE_HEADERS, compressed);
+      const res = await serveFile(c, resolveInside(dir, rawSub || sub), 'public, max-age=3600', MODEL_FILE_HEADERS, compressed);
       if (res) return res;
     }
     return notFound(c);
@@ -158,11 +158,11 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
     const demoDir = options.demoDir;
     app.on(['GET', 'HEAD'], '*', async (c) => {
       const rawPath = new URL(c.req.url).pathname;
-      const res = await fileResponse(c, resolveInside(demoDir, rawPath), 'no-cache', ISOLATION_HEADERS, compressed);
+      const res = await serveFile(c, resolveInside(demoDir, rawPath), 'no-cache', ISOLATION_HEADERS, compressed);
       if (res) return res;
       // A client-side route (no file extension) gets the page itself.
       if (path.extname(rawPath) === '') {
-        const index = await fileResponse(c, path.join(demoDir, 'index.html'), 'no-cache', ISOLATION_HEADERS, compressed);
+        const index = await serveFile(c, path.join(demoDir, 'index.html'), 'no-cache', ISOLATION_HEADERS, compressed);
         if (index) return index;
       }
       return notFound(c);
