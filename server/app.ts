@@ -2,7 +2,7 @@
  * The nearfeed HTTP app. A factory over its parts (store, cache, ML service), so tests run it through
  * `app.request()` on real or failing parts and `server/main.ts` wires the production ones.
  *
- * Every request passes, in this order: request id → CORS → access (route class, API key; access.ts) → rate
+ * Every request passes, in this order: request id → metrics (timing, http/metrics.ts) → CORS → access (route class, API key; access.ts) → rate
  * limit → body checks (size, JSON content type) → the routes.
  * Every response that is not a success is `{error, error_type}` (OpenAI's `{error: {...}}` under /v1): unknown
  * routes 404 (JSON for every method under /api, never the demo page), handler failures with their ApiFailure
@@ -18,6 +18,7 @@ import { requireJsonBody } from './http/json-body';
 import { accessControl } from './http/access';
 import { corsFor } from './http/cors';
 import { createRateLimiter, rateLimit } from './http/rate-limit';
+import { createMetrics, metricsHandler, recordRequests } from './http/metrics';
 import { defaultLogger } from './log';
 import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
@@ -66,12 +67,16 @@ export function createApp(parts: AppDeps): Hono {
   app.notFound((c) => render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
 
   app.use('*', requestId());
+  const metrics = deps.metrics ?? createMetrics();
+  metrics.setSources({ queuedTexts: () => deps.ml.queuedTexts(), pendingEmbeddings: () => deps.ranking.pendingEmbeddings() });
+  app.use('*', recordRequests(metrics));
   const cors = corsFor(deps.config.corsOrigins);
   if (cors) app.use('*', cors);
   const { apiKeys, requireReadKey, trustProxy } = deps.config;
   app.use('*', accessControl({ keys: apiKeys, requireReadKey, trustProxy }));
   if (deps.config.rateLimit.perSecond > 0) {
-    app.use('*', rateLimit(deps.rateLimiter ?? createRateLimiter(deps.config.rateLimit)));
+    const limiter = deps.rateLimiter ?? createRateLimiter(deps.config.rateLimit);
+    app.use('*', rateLimit(limiter, (_client, cls) => metrics.rateLimited(cls)));
   }
   // Every route that takes a body: /api/v1, /v1 and the TEI routes.
   app.use('*', limitBody(deps.config.maxBodyBytes));
@@ -87,6 +92,8 @@ export function createApp(parts: AppDeps): Hono {
   app.route(API_BASE, api);
   app.route(OPENAI_BASE, openaiRoutes(deps));
   app.route('/', teiRoutes(deps));
+  // Prometheus scrapes; a read (access.ts): open unless REQUIRE_READ_KEY=true.
+  app.get('/metrics', metricsHandler(metrics));
   // Anything else under /api or /v1 is an unknown API route, whatever the method: JSON, not the demo's page.
   const unknownApiRoute = (c: { req: { method: string; path: string } }) =>
     render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path);

@@ -13,6 +13,7 @@ import type { TransportTimeouts } from './http/node-server';
 import type { Logger, LogLevel } from './log';
 import type { ApiKey } from './http/access';
 import type { RateLimiter, RateLimitSettings } from './http/rate-limit';
+import type { Metrics } from './http/metrics';
 
 /** Server-only settings, read from env next to the shared ones. */
 export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
@@ -65,6 +66,11 @@ export interface ServerDeps {
   logger?: Logger;
   /** The rate limiter (default: per process, from `config.rateLimit`); main passes the Redis-shared one. */
   rateLimiter?: RateLimiter;
+  /**
+   * The registry behind GET /metrics (default: a new one for this app). Pass the one the ML service was
+   * given as its observer, so inference and cache figures land in it too.
+   */
+  metrics?: Metrics;
 }
 
 /** What `createApp` needs: the parts, with the ranking side built over them when not given. */

@@ -15,6 +15,7 @@ import { errorSummary } from './embedder/model-source';
 import { createNodeEmbedder } from './embedder/node-embedder';
 import { serveApp } from './http/node-server';
 import { createRateLimiter } from './http/rate-limit';
+import { createMetrics } from './http/metrics';
 import { createLogger, defaultLogger, type Logger } from './log';
 import { createMlService, type ModelState } from './ml/create-ml-service';
 import { createRanking } from './ranking/create-ranking';
@@ -94,7 +95,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     logger: { warn: (m: string) => log(m), info: (m: string) => log(m) },
   });
   const model = await loadModel(config);
-  const ml = createMlService({ config, cache, store, model });
+  // One registry for the process: the app's requests and the ML service's model calls and cache lookups.
+  const metrics = createMetrics({ processMetrics: true });
+  const ml = createMlService({ config, cache, store, model, observer: metrics });
   const ranking = createRanking({ config, store, cache, ml });
   try {
     await ranking.ready();
@@ -112,7 +115,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
     warn: (m) => logger.warn(m),
   });
-  const app = createApp({ config, store, cache, ml, ranking, logger, rateLimiter, staticFiles: staticFilesFor(config) });
+  const app = createApp({ config, store, cache, ml, ranking, logger, rateLimiter, metrics, staticFiles: staticFilesFor(config) });
   if (config.apiKeys.length === 0) {
     logger.warn(
       'API_KEYS is not set: writes (PUT/DELETE /profiles, bulk writes) are accepted only from this host (loopback); set API_KEYS to accept them from elsewhere',

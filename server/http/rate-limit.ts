@@ -12,7 +12,7 @@ import type { MiddlewareHandler } from 'hono';
 import { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { failFastRedisOptions, StallWatch } from '../redis/connection';
-import type { AccessVariables } from './access';
+import type { AccessVariables, RouteClass } from './access';
 import { ApiFailure } from './errors';
 
 /** RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST; perSecond 0 turns limits off. */
@@ -143,7 +143,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
  */
 export function rateLimit(
   limiter: RateLimiter,
-  onLimited: (clientId: string) => void = () => undefined,
+  /** Told of each refusal (the app's metrics count them by route class). */
+  onLimited: (clientId: string, routeClass: RouteClass) => void = () => undefined,
 ): MiddlewareHandler<{ Variables: AccessVariables }> {
   return async (c, next) => {
     const client = c.get('client');
@@ -155,7 +156,7 @@ export function rateLimit(
       'ratelimit-reset': String(Math.ceil(d.resetMs / 1000)),
     };
     if (!d.allowed) {
-      onLimited(client.id);
+      onLimited(client.id, c.get('routeClass'));
       throw new ApiFailure(
         'rate_limited',
         `rate limit of ${d.limit} requests per second (plus a burst allowance) exceeded; retry after the Retry-After seconds`,

@@ -14,7 +14,7 @@ import type { ProfileStore } from '../store/profile-store';
 import { planBatches, type BatchLimits } from '../../shared/embedding/batch-plan';
 import { DynamicBatcher, QueueFullError, type BatcherStats } from './dynamic-batcher';
 import { computeHealth, type ModelState } from './health';
-import type { MlService, MlServiceHealth, ProfileVectorOptions } from './ml-service';
+import type { MlObserver, MlService, MlServiceHealth, ProfileVectorOptions } from './ml-service';
 import { PriorityLanes, type Priority } from './priority-lanes';
 
 export type { ModelState } from './health';
@@ -25,6 +25,8 @@ export interface MlServiceOptions {
   /** Read again right before a profile vector is written, so a vector of an old version is never stored. */
   store: ProfileStore;
   model: ModelState;
+  /** Told of each model call and cache lookup (the app's metrics); default: nobody. */
+  observer?: MlObserver;
 }
 
 /** MlService plus counters for tests and benchmarks. */
@@ -58,6 +60,7 @@ function profileHash(profile: Profile): string {
  */
 export function createMlService(options: MlServiceOptions): NodeMlService {
   const { config, cache, store, model } = options;
+  const observer = options.observer;
   const embedder = model.state === 'ready' && config.mlEnabled ? model.embedder : undefined;
   const state: ModelState = embedder ? model : config.mlEnabled ? model : { state: 'disabled' };
 
@@ -67,7 +70,12 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
   function runOnModel(lane: Priority, texts: string[]): Promise<Float32Array[]> {
     const e = requireEmbedder();
     embedded[lane] += texts.length;
-    return lanes.run(lane, () => e.embed(texts));
+    return lanes.run(lane, async () => {
+      const start = performance.now();
+      const vectors = await e.embed(texts);
+      observer?.inference(lane, texts.length, (performance.now() - start) / 1000);
+      return vectors;
+    });
   }
 
   const batcher =
@@ -195,6 +203,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       });
       let cached = 0;
       for (const t of texts) if (byText.has(t)) cached++;
+      observer?.cacheLookups('text', distinct.length - missing.length, missing.length);
 
       if (missing.length > 0) {
         const vectors = await infer(missing);
@@ -233,6 +242,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
       out.forEach((v, i) => {
         if (!v) missIdx.push(i);
       });
+      observer?.cacheLookups('profile', profiles.length - missIdx.length, missIdx.length);
       if (missIdx.length === 0) return out as Float32Array[];
 
       const computed = await infer(prompted(missIdx.map((i) => texts[i]!), documentPrompt), options.priority);
@@ -292,6 +302,8 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     async health(): Promise<MlServiceHealth> {
       return computeHealth(config, state, cache, store);
     },
+
+    queuedTexts: () => batcher?.stats().queued ?? 0,
 
     batcherStats: () => batcher?.stats(),
 

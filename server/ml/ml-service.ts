@@ -18,6 +18,17 @@ export interface ProfileVectorOptions {
   priority?: Priority;
 }
 
+/**
+ * Told of every model call and embedding cache lookup (server/http/metrics.ts implements it for /metrics).
+ * Calls are synchronous and cheap; an observer must not throw.
+ */
+export interface MlObserver {
+  /** One model call: its lane, how many texts it embedded and how long it took. */
+  inference(lane: Priority, size: number, seconds: number): void;
+  /** Embedding cache lookups of one request: `text` (texts embedded on request) or `profile` vectors. */
+  cacheLookups(kind: 'text' | 'profile', hits: number, misses: number): void;
+}
+
 /** What the routes may ask of the ML side. */
 export interface MlService {
   /** True when an embedder is loaded and ML is enabled. */
@@ -49,6 +60,8 @@ export interface MlService {
    * vector (usually cached) and an inline one's that of its text.
    */
   queryVectors(queries: readonly { profile: Profile; stored: boolean }[]): Promise<Float32Array[]>;
+  /** Texts waiting for the model in the dynamic batcher right now (0 without one). */
+  queuedTexts(): number;
   /** Drops these profiles' cached vectors (on every write), in one cache round trip. */
   forgetProfiles(ids: readonly string[]): Promise<void>;
   /** The /ml/health report (all but the queue's part), read live from the model state, the cache and the store. */

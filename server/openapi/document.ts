@@ -62,17 +62,20 @@ interface Operation {
   errors: number[];
   /** OpenAI's error shape (the /v1 routes) instead of `{error, error_type}`. */
   openaiErrors?: boolean;
+  /** The success body's media type when it is not JSON (a plain string body). */
+  textResponse?: string;
 }
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Malformed JSON, or an empty body, text, array or profile.',
+  401: 'A key is needed (REQUIRE_READ_KEY=true) or the one sent is unknown (WWW-Authenticate: Bearer).',
   404: 'Unknown profile or route.',
   409: 'Unknown or expired sync cursor: sync again without one.',
   412: 'The profile changed since the version given in If-Match.',
   413: 'Body over max_body_bytes, or a batch over max_batch_size.',
   415: 'A body without Content-Type: application/json.',
   422: 'A field of the wrong type or out of range (the message names it and the limit).',
-  429: 'The inference queue is full (Retry-After).',
+  429: 'The inference queue is full, or the client’s rate limit is spent (Retry-After).',
   500: 'An unexpected failure.',
   503: 'ML unavailable, or the profile store down (Retry-After).',
 };
@@ -99,6 +102,7 @@ function operations(limits: RankLimits & { maxImportBatch: number }): Operation[
     { method: 'post', path: '/v1/embeddings', tag: 'openai', summary: 'OpenAI-compatible embeddings', body: openaiEmbeddingsRequestSchema(limits), responses: { 200: openaiEmbeddingsResponseSchema }, errors: ml, openaiErrors: true },
     { method: 'get', path: '/v1/models', tag: 'openai', summary: 'OpenAI-compatible model list', responses: { 200: openaiModelsResponseSchema }, errors: [], openaiErrors: true },
     { method: 'post', path: '/embed', tag: 'tei', summary: 'TEI-compatible embeddings', body: teiEmbedRequestSchema(limits), responses: { 200: teiEmbedResponseSchema }, errors: ml },
+    { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics (text exposition format); needs a read key when REQUIRE_READ_KEY=true', responses: { 200: undefined }, errors: [401, 429], textResponse: 'text/plain; version=0.0.4; charset=utf-8' },
     { method: 'post', path: '/rerank', tag: 'tei', summary: 'TEI-compatible rerank (cosine)', body: teiRerankRequestSchema(limits), responses: { 200: teiRerankResponseSchema }, errors: ml },
   ];
 }
@@ -149,7 +153,9 @@ export function openApiDocument(limits: RankLimits & { maxImportBatch: number },
     for (const [status, schema] of Object.entries(op.responses)) {
       responses[status] = {
         description: status === '201' ? 'Created' : status === '503' ? 'Unavailable' : 'OK',
-        content: json(schema ? jsonSchema(schema, 'output', components) : { type: 'object' }),
+        content: op.textResponse
+          ? { [op.textResponse]: { schema: { type: 'string' } } }
+          : json(schema ? jsonSchema(schema, 'output', components) : { type: 'object' }),
       };
     }
     for (const status of [...op.errors, 500]) {
@@ -187,6 +193,7 @@ export function openApiDocument(limits: RankLimits & { maxImportBatch: number },
       { name: 'openai', description: 'OpenAI-compatible embeddings' },
       { name: 'tei', description: 'text-embeddings-inference-compatible routes' },
       { name: 'docs', description: 'This description' },
+      { name: 'ops', description: 'Operating the server: metrics' },
     ],
     paths,
     components: { schemas: components },

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { createApp } from '../../server/app';
+import { createMetrics, type Metrics } from '../../server/http/metrics';
 import { createMemoryCache } from '../../server/cache/memory-cache';
 import type { EmbeddingCache } from '../../server/cache/embedding-cache';
 import { loadServerConfig } from '../../server/config';
@@ -53,6 +54,8 @@ export interface TestApp {
   cache: EmbeddingCache;
   /** The app's ranking side (index, embedding queue); `await ranking.whenIdle()` for a fully embedded index. */
   ranking: Ranking;
+  /** The app's metrics registry (GET /metrics), also the ML service's observer. */
+  metrics: Metrics;
 }
 
 /** The app on the given model state; env overrides the test defaults (small limits so tests can hit them). */
@@ -74,9 +77,10 @@ export function buildTestApp(options: {
   });
   const store = options.store ?? new MemoryProfileStore({ seed: demoProfiles(40) });
   const cache = options.cache ?? createMemoryCache({ maxEntries: 10_000, ttlSeconds: 3600 });
-  const ml = createMlService({ config, cache, store, model: options.model });
+  const metrics = createMetrics();
+  const ml = createMlService({ config, cache, store, model: options.model, observer: metrics });
   const ranking = createRanking({ config, store, cache, ml });
-  return { app: createApp({ config, store, cache, ml, ranking }), config, ml, store, cache, ranking };
+  return { app: createApp({ config, store, cache, ml, ranking, metrics }), config, ml, store, cache, ranking, metrics };
 }
 
 /** POSTs JSON (or a raw string body) through `app.request()`. */
