@@ -38,6 +38,11 @@ function entry(contentHash: string, seed = 1, model = MODEL): CachedEmbedding {
   return { vector: vector(seed), modelKey: model, contentHash };
 }
 
+/** No line names the server's port (nor, with it, host:port or the URL). */
+function expectNoAddress(lines: readonly string[], port: number): void {
+  for (const line of lines) expect(line).not.toContain(String(port));
+}
+
 /** Records log lines instead of printing them, to count warnings. */
 function collectingLogger(): CacheLogger & { warnings: string[]; infos: string[] } {
   const warnings: string[] = [];
@@ -260,6 +265,9 @@ describe('redis embedding cache when Redis goes away', () => {
     expect((await cache.getTexts(MODEL, [hash]))[0]?.vector).toEqual(vector(2));
     expect(logger.warnings).toHaveLength(1);
     expect(logger.infos).toHaveLength(1);
+    // What failed, never where: the Redis address is internal.
+    expect(logger.warnings[0]).toMatch(/connection refused/);
+    expectNoAddress([...logger.warnings, ...logger.infos], server.port);
   });
 
   it('answers misses while Redis is stopped and reconnects by itself when it is back', async () => {
@@ -276,6 +284,7 @@ describe('redis embedding cache when Redis goes away', () => {
     for (let i = 0; i < 5; i++) await exerciseAll(cache, hash);
     expect(cache.connected()).toBe(false);
     expect(logger.warnings).toHaveLength(1); // once per outage, not per request
+    expectNoAddress(logger.warnings, server.port);
 
     await server.start();
     await waitUntil(() => cache.connected(), 10_000, 'connected() to turn true again');

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Hono } from 'hono';
 import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api';
 import type { ApiError, Profile } from '../shared/types';
@@ -29,6 +29,8 @@ import { connectTestRedis, sleep, startThrowawayRedis, waitUntil } from './suppo
 /** A redis-server child that keeps its data across SIGKILL (AOF, fsync always) and can be paused. */
 interface PersistentRedis {
   url: string;
+  /** The port as text, to look for in what must not carry the address. */
+  port: string;
   start(): Promise<void>;
   /** SIGKILL, then wait for the exit. */
   kill(): Promise<void>;
@@ -48,6 +50,7 @@ async function startPersistentRedis(): Promise<PersistentRedis> {
 
   const redis: PersistentRedis = {
     url,
+    port: String(port),
     async start() {
       if (child) return;
       const proc = spawn(
@@ -106,7 +109,13 @@ let ml: NodeMlService;
 let app: Hono;
 let ranking: Ranking;
 
+/** What the store logs (console.warn / console.info), to check that no line carries the Redis address. */
+const logged: string[] = [];
+
 beforeAll(async () => {
+  for (const level of ['warn', 'info'] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+  }
   redis = await startPersistentRedis();
   store = new RedisProfileStore({ url: redis.url, keyPrefix: 'nearfeed-test:outage:' });
   await store.seedIfEmpty(SEED);
@@ -121,6 +130,7 @@ afterAll(async () => {
   await ml?.close();
   await store?.close();
   await redis?.cleanup();
+  vi.restoreAllMocks();
 });
 
 async function timed(method: string, url: string, body?: unknown) {
@@ -139,6 +149,7 @@ function expectStoreUnavailable(res: { status: number; json: unknown; ms: number
   const body = res.json as ApiError;
   expect(body.error_type).toBe('store_unavailable');
   expect(body.error).toMatch(/^profile store unavailable: .*Redis/);
+  expect(body.error).not.toContain(redis.port);
   // "No hang": a down Redis is refused by the client at once, far below the 1 s command timeout.
   expect(res.ms).toBeLessThan(1000);
 }
@@ -159,6 +170,8 @@ describe('Redis profile store outage', () => {
   it('Redis killed: 503 store_unavailable fast, health degraded with the reason, ML still 200, writes refused', async () => {
     await redis.kill();
     await waitUntil(() => !store.status().connected, 5000, 'the store to notice the outage');
+    // Once a reconnection attempt has failed, the reason is the refused connection (logged once).
+    await waitUntil(() => /connection refused/.test(store.status().reason ?? ''), 5000, 'a refused reconnection');
 
     expectStoreUnavailable(await timed('GET', `/api/v1/profiles/${first.id}`));
     expectStoreUnavailable(await timed('GET', '/api/v1/sync'));
@@ -171,6 +184,9 @@ describe('Redis profile store outage', () => {
     expect(body.store).toEqual({ backend: 'redis', connected: false });
     expect(body.model.available).toBe(true);
     expect(body.reasons.some((r) => /profile store \(redis\) is unavailable: .*unreachable/.test(r))).toBe(true);
+    // What failed, not where: the Redis address is internal, in health, in 503 bodies and in log lines.
+    expect(body.reasons.some((r) => /unreachable \(connection refused \(ECONNREFUSED\)\)/.test(r))).toBe(true);
+    expect(JSON.stringify(body)).not.toContain(redis.port);
 
     const embedded = await call(app, 'POST', '/api/v1/ml/embeddings', { text: 'still embedding while the store is down' });
     expect(embedded.status).toBe(200);
@@ -236,6 +252,11 @@ describe('Redis profile store outage', () => {
     await waitUntil(() => store.status().connected, 10_000, 'the stall to be over');
     expect((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).status).toBe(200);
     expect((await health()).body.status).toBe('ready');
+  });
+
+  it('no log line carries the Redis address', () => {
+    expect(logged.some((line) => line.includes('profile store: Redis error (connection refused (ECONNREFUSED))'))).toBe(true);
+    for (const line of logged) expect(line).not.toContain(redis.port);
   });
 });
 

@@ -34,7 +34,7 @@ import type {
 } from './embedding-cache';
 import { acceptProfileEntry, acceptTextEntry, checkTtlSeconds, contentHashAllowsWrite } from './entry-checks';
 import { profileGenerationKey, profileKey, textKey } from './keys';
-import { failFastRedisOptions, redactedUrl, StallWatch } from '../redis/connection';
+import { describeRedisError, failFastRedisOptions, isCommandTimeout, StallWatch } from '../redis/connection';
 
 /** Where the cache reports outages; defaults to the console. */
 export interface CacheLogger {
@@ -108,20 +108,20 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
   let closing = false;
   let inOutage = false;
 
-  const where = redactedUrl(options.url);
+  // Log lines name the cache's Redis, never its address (internal): the operator knows REDIS_URL.
   function outage(reason: string): void {
     if (closing || inOutage) return;
     inOutage = true;
-    logger.warn(`embedding cache: Redis at ${where} unavailable (${reason}); serving without the cache`);
+    logger.warn(`embedding cache: Redis unavailable (${reason}); serving without the cache`);
   }
   function recovered(): void {
     if (!inOutage || closing) return;
     inOutage = false;
-    logger.info(`embedding cache: Redis at ${where} is back`);
+    logger.info('embedding cache: Redis is back');
   }
 
   // An 'error' event without a listener would crash the process: always listen.
-  client.on('error', (err: Error) => outage(err.message));
+  client.on('error', (err: Error) => outage(describeRedisError(err)));
   client.on('close', () => outage('connection closed'));
   const stall = new StallWatch(client, recovered);
   client.on('ready', () => {
@@ -150,8 +150,8 @@ export function createRedisCache(options: RedisCacheOptions): EmbeddingCache {
     try {
       return await run();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (/timed out/i.test(message)) markStalled();
+      const message = describeRedisError(err);
+      if (isCommandTimeout(err)) markStalled();
       else if (client.status === 'ready') commandError(message);
       else outage(message);
       return fallback;

@@ -1,7 +1,7 @@
 /**
  * What the Redis embedding cache and the Redis profile store share about their connection: both must fail
- * fast on a down or stalled Redis instead of queueing, retrying or replaying commands, and both name the
- * server in log lines without its password.
+ * fast on a down or stalled Redis instead of queueing, retrying or replaying commands, and both describe its
+ * failures without its address.
  */
 import type { Redis, RedisOptions } from 'ioredis';
 
@@ -34,15 +34,41 @@ export function failFastRedisOptions(settings: FailFastSettings): RedisOptions {
   };
 }
 
-/** The URL without its password (and without a trailing slash), for log lines and error messages. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'the configured URL';
-  }
+/** Words for the socket errors a Redis connection meets; the code stays for searching the docs. */
+const SOCKET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connect timed out',
+  EPIPE: 'connection broken',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/**
+ * What went wrong with Redis, for health reasons, error bodies and log lines: the socket error in words
+ * (`connection refused (ECONNREFUSED)`) or the client's message, never the server's address, which Node and
+ * ioredis put into their messages (`connect ECONNREFUSED 10.0.0.7:6379`) and which is internal.
+ */
+export function describeRedisError(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && SOCKET_ERRORS[code]) return `${SOCKET_ERRORS[code]} (${code})`;
+  return withoutAddresses(err instanceof Error ? err.message : String(err));
+}
+
+/** Whether a command failed by ioredis' `commandTimeout` (sent, no reply in time), not by the connection. */
+export function isCommandTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Command timed out';
+}
+
+/** `text` with URLs, IP addresses and host:port pairs replaced by `<address>`. */
+export function withoutAddresses(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<address>')
+    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<address>')
+    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<address>')
+    .replace(/\b[a-z0-9][\w.-]*:\d{2,5}\b/gi, '<address>');
 }
 
 /** How often a stalled connection is PINGed to find out that it answers again. */

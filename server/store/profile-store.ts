@@ -52,7 +52,7 @@ export interface StoreStatus {
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   constructor(
-    /** The cause in a few words, e.g. `Redis at redis://127.0.0.1:6379 is unreachable (connect ECONNREFUSED …)`. */
+    /** The cause in a few words, never an internal address, e.g. `Redis is unreachable (connection refused (ECONNREFUSED))`. */
     readonly reason: string,
   ) {
     super(`profile store unavailable: ${reason}`);

@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
-import { failFastRedisOptions, redactedUrl, StallWatch } from '../redis/connection';
+import { describeRedisError, failFastRedisOptions, isCommandTimeout, StallWatch } from '../redis/connection';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ALL, shapeKey, type SyncShape } from './shape';
 import {
@@ -216,7 +216,6 @@ export class RedisProfileStore implements ProfileStore {
   private readonly ownsConnection: boolean;
   private readonly keys: Keys;
   private readonly maxTombstones: number;
-  private readonly where: string;
   private readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   /** True once the connection was ready or failed at least once: before that, a call waits for the first outcome. */
@@ -245,7 +244,6 @@ export class RedisProfileStore implements ProfileStore {
           maxReconnectDelayMs,
         }),
       );
-    this.where = options.redis ? 'Redis' : `Redis at ${redactedUrl(url)}`;
     this.stall = new StallWatch(this.redis, () => {
       this.lastError = undefined;
     });
@@ -253,9 +251,9 @@ export class RedisProfileStore implements ProfileStore {
     let reported = false;
     this.redis.on('error', (err: Error) => {
       this.settled = true;
-      this.lastError = err.message;
+      this.lastError = describeRedisError(err);
       if (this.ownsConnection && !reported && !this.closing) {
-        console.warn(`[nearfeed] profile store: ${this.where} error (${err.message}); answering 503 until it is back`);
+        console.warn(`[nearfeed] profile store: Redis error (${this.lastError}); answering 503 until it is back`);
       }
       reported = true;
     });
@@ -265,7 +263,7 @@ export class RedisProfileStore implements ProfileStore {
     });
     this.redis.on('ready', () => {
       this.settled = true;
-      if (reported && this.ownsConnection && !this.closing) console.info(`[nearfeed] profile store: ${this.where} is back`);
+      if (reported && this.ownsConnection && !this.closing) console.info('[nearfeed] profile store: Redis is back');
       reported = false;
       if (!this.stall.stalled) this.lastError = undefined;
     });
@@ -396,17 +394,17 @@ export class RedisProfileStore implements ProfileStore {
     try {
       return await call();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (/timed out/i.test(message)) this.markStalled();
+      const message = describeRedisError(err);
+      if (isCommandTimeout(err)) this.markStalled();
       this.lastError = message;
-      throw new StoreUnavailableError(`${this.where}: ${message}`);
+      throw new StoreUnavailableError(`Redis: ${message}`);
     }
   }
 
   private reason(): string {
     if (this.closing) return 'the store is closed';
-    if (this.stall.stalled) return `${this.where} does not answer within ${this.commandTimeoutMs} ms`;
-    return `${this.where} is unreachable (${this.lastError ?? `connection ${this.redis.status}`})`;
+    if (this.stall.stalled) return `Redis does not answer within ${this.commandTimeoutMs} ms`;
+    return `Redis is unreachable (${this.lastError ?? `connection ${this.redis.status}`})`;
   }
 
   /** Resolves when the connection is ready or has failed once, or after the connect timeout. */
