@@ -68,8 +68,10 @@ async function loadOnFirstDevice(request: LoadRequest): Promise<LoadedModel> {
   const { source, dtype, log } = request;
   const loadId = idForTransformers(source);
   // Read first: a folder whose pooling nearfeed cannot run is refused before any download or session.
-  const family = await readFamily(source, log);
+  const { family, unread } = await readFamily(source);
+  // Throws when the hub is unreachable; the caller says so once, so the family files' misses are not repeated.
   const tokenizer = await AutoTokenizer.from_pretrained(loadId);
+  for (const note of unread) log(note);
   const candidates = deviceCandidates(request.device);
   let firstFailure: { device: NodeDevice; reason: string } | undefined;
   for (const [index, device] of candidates.entries()) {
@@ -151,21 +153,24 @@ async function withEnvFor<T>(source: ModelSource, hub: HubOptions, task: () => P
 
 /**
  * The model's sentence-transformers family, from the folder or the hub (each file through the hub cache, see
- * fetchHubJson). A hub file that cannot be fetched counts as absent, with a log line: the model files
- * themselves will fail the load if the hub is really unreachable.
+ * fetchHubJson). A hub file that cannot be fetched counts as absent, with a note in `unread`, logged only once
+ * the model itself has loaded: when the hub is unreachable the model files fail the load too, and that is
+ * reported once by the caller.
  */
-function readFamily(source: ModelSource, log: (message: string) => void): Promise<ModelFamily> {
+async function readFamily(source: ModelSource): Promise<{ family: ModelFamily; unread: string[] }> {
   if (source.kind === 'local') {
-    return readModelFamily(source.name, async (file) => readModelJson(source.dir, file));
+    return { family: await readModelFamily(source.name, async (file) => readModelJson(source.dir, file)), unread: [] };
   }
-  return readModelFamily(source.id, async (file) => {
+  const unread: string[] = [];
+  const family = await readModelFamily(source.id, async (file) => {
     try {
       return await fetchHubJson(source.id, file);
     } catch (error) {
-      log(`nearfeed: could not read ${file} of ${source.id} (${errorSummary(error)}); treating it as absent`);
+      unread.push(`nearfeed: could not read ${file} of ${source.id} (${errorSummary(error)}); treating it as absent`);
       return undefined;
     }
   });
+  return { family, unread };
 }
 
 /** Input names the model's ONNX session declares. */
