@@ -24,7 +24,7 @@ import { createProfileStore } from '../server/store/create-store';
 import { StoreUnavailableError } from '../server/store/profile-store';
 import { RedisProfileStore } from '../server/store/redis-store';
 import { call, loadTestMl, testCache, testConfig } from './support/candidate-app';
-import { connectTestRedis, sleep, startThrowawayRedis, waitUntil } from './support/redis';
+import { connectTestRedis, recordCommands, sleep, startThrowawayRedis, waitUntil } from './support/redis';
 
 /** A redis-server child that keeps its data across SIGKILL (AOF, fsync always) and can be paused. */
 interface PersistentRedis {
@@ -100,6 +100,7 @@ async function startPersistentRedis(): Promise<PersistentRedis> {
   return redis;
 }
 
+const PREFIX = 'nearfeed-test:outage:';
 const SEED = demoProfiles(20);
 const USER = { name: 'Ada', headline: 'Founder looking for a seed investor', bio: 'Climate software.', tags: ['climate'] };
 
@@ -117,7 +118,7 @@ beforeAll(async () => {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
   }
   redis = await startPersistentRedis();
-  store = new RedisProfileStore({ url: redis.url, keyPrefix: 'nearfeed-test:outage:' });
+  store = new RedisProfileStore({ url: redis.url, keyPrefix: PREFIX });
   await store.seedIfEmpty(SEED);
   const config = testConfig({ profileStore: 'redis', redisUrl: redis.url });
   const cache = testCache();
@@ -193,11 +194,16 @@ describe('Redis profile store outage', () => {
     expect((embedded.json as { dimension: number }).dimension).toBeGreaterThan(0);
 
     // Writes during the outage: refused, and (checked after recovery) never applied later.
-    expectStoreUnavailable(
+    const refused = [
       await timed('PUT', `/api/v1/profiles/${first.id}`, { ...first, headline: 'written during the outage' }),
-    );
-    expectStoreUnavailable(await timed('DELETE', `/api/v1/profiles/${second.id}`));
-    expectStoreUnavailable(await timed('PUT', '/api/v1/profiles/new-during-outage', { ...first, id: undefined }));
+      await timed('DELETE', `/api/v1/profiles/${second.id}`),
+      await timed('PUT', '/api/v1/profiles/new-during-outage', { ...first, id: undefined }),
+      await timed('POST', '/api/v1/profiles/batch', { upsert: [{ ...first, id: 'batch-during-outage' }] }),
+    ];
+    for (const res of refused) {
+      expectStoreUnavailable(res);
+      expect((res.json as ApiError).outcome).toBe('not_applied');
+    }
   });
 
   it('Redis back: 200 again and ready by itself; the refused writes changed nothing', async () => {
@@ -211,6 +217,7 @@ describe('Redis profile store outage', () => {
     expect(got.json).toEqual(first);
     expect((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).status).toBe(200);
     expect((await call(app, 'GET', '/api/v1/profiles/new-during-outage')).status).toBe(404);
+    expect((await call(app, 'GET', '/api/v1/profiles/batch-during-outage')).status).toBe(404);
 
     const sync = await call(app, 'GET', '/api/v1/sync?limit=1000');
     expect(sync.status).toBe(200);
@@ -234,24 +241,58 @@ describe('Redis profile store outage', () => {
     expect(((await call(app, 'GET', `/api/v1/profiles/${first.id}`)).json as Profile).headline).toBe('after recovery');
   });
 
-  it('Redis stalled (SIGSTOP): 503 within the command timeout, degraded; ready again after SIGCONT', async () => {
-    redis.pause();
-    try {
-      const res = await timed('GET', `/api/v1/profiles/${second.id}`);
+  it('Redis stalled (SIGSTOP): one timeout opens the breaker, then 503 at once and unsent (writes not_applied); SIGCONT closes it', async () => {
+    type Res = Awaited<ReturnType<typeof call>>;
+    let inFlight: Res | undefined;
+    let reads: Res[] = [];
+    let writes: Res[] = [];
+    // MONITOR (connected before the pause) reports what Redis ran, including what was queued during the stall.
+    const seen = await recordCommands(
+      PREFIX,
+      async () => {
+        redis.pause();
+        try {
+          // Sent before anyone knows: waits out the command timeout and may still land, so its outcome is unknown.
+          inFlight = await call(app, 'PUT', `/api/v1/profiles/${second.id}`, { ...second, headline: 'sent into the stall' });
+          expect(store.status().connected).toBe(false);
+          // Breaker open: answered without a command sent.
+          reads = await Promise.all(Array.from({ length: 10 }, () => call(app, 'GET', `/api/v1/profiles/${first.id}`)));
+          writes = await Promise.all(
+            Array.from({ length: 5 }, (_, i) => call(app, 'PUT', `/api/v1/profiles/refused-${i}`, { ...second, id: undefined })),
+          );
+          const { body } = await health();
+          expect(body.status).toBe('degraded');
+          expect(body.store.connected).toBe(false);
+          expect(body.reasons.some((r) => /Redis does not answer within 1000 ms/.test(r))).toBe(true);
+        } finally {
+          redis.resume();
+        }
+        // The PING probe closes the breaker once Redis answers again (after running what was queued before it).
+        await waitUntil(() => store.status().connected, 10_000, 'the breaker to close');
+      },
+      redis.url,
+    );
+    expect(inFlight?.status).toBe(503);
+    expect(inFlight?.json).toMatchObject({ error_type: 'store_unavailable', outcome: 'unknown' });
+    for (const res of reads) {
       expect(res.status).toBe(503);
-      expect((res.json as ApiError).error_type).toBe('store_unavailable');
-      // Bounded by the store's 1 s command timeout (plus scheduling slack), not by TCP.
-      expect(res.ms).toBeLessThan(3000);
-      expect(store.status().connected).toBe(false);
-      const { body } = await health();
-      expect(body.status).toBe('degraded');
-      expect(body.store.connected).toBe(false);
-    } finally {
-      redis.resume();
+      expect(res.json).toEqual({ error: expect.stringMatching(/does not answer/), error_type: 'store_unavailable' });
     }
-    await waitUntil(() => store.status().connected, 10_000, 'the stall to be over');
-    expect((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).status).toBe(200);
+    for (const res of writes) {
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ error_type: 'store_unavailable', outcome: 'not_applied' });
+    }
+    // Nothing refused reached Redis: no GET's HGET, no write of a refused id; the unknown write did run.
+    expect(seen.filter((c) => c.name === 'hget' && c.source !== 'lua')).toEqual([]);
+    expect(seen.filter((c) => c.args.some((a) => a.includes('refused-')))).toEqual([]);
+    expect(seen.some((c) => c.args.some((a) => a.includes('sent into the stall')))).toBe(true);
+
     expect((await health()).body.status).toBe('ready');
+    for (let i = 0; i < 5; i++) expect((await call(app, 'GET', `/api/v1/profiles/refused-${i}`)).status).toBe(404);
+    expect(((await call(app, 'GET', `/api/v1/profiles/${second.id}`)).json as Profile).headline).toBe('sent into the stall');
+    // Retrying it is safe: the same PUT again.
+    const retried = await call(app, 'PUT', `/api/v1/profiles/${second.id}`, { ...second, headline: 'sent into the stall' });
+    expect(retried.status).toBe(200);
   });
 
   it('no log line carries the Redis address', () => {

@@ -42,11 +42,12 @@ export class ApiFailure extends HTTPException {
 
 /**
  * The JSON error response for a failure: an ApiFailure with its status, a profile store outage as 503
- * store_unavailable (from any route that reads or writes the store), anything else as 500 internal.
+ * store_unavailable (from any route that reads or writes the store; a write's says its `outcome`), anything
+ * else as 500 internal.
  */
 export function errorResponse(err: unknown): Response {
   if (err instanceof StoreUnavailableError) {
-    const body: ApiError = { error: err.message, error_type: 'store_unavailable' };
+    const body: ApiError = { error: err.message, error_type: 'store_unavailable', ...(err.outcome && { outcome: err.outcome }) };
     // ioredis reconnects within about two seconds of Redis being back.
     return Response.json(body, { status: STATUS.store_unavailable, headers: { 'retry-after': '2' } });
   }

@@ -45,15 +45,25 @@ export interface StoreStatus {
 }
 
 /**
+ * What a failed write did, as its 503 says in `outcome`: `not_applied` when it was refused before reaching the
+ * backing server (down, or known to be stalled: the circuit breaker is open), so it never happens later;
+ * `unknown` when it was sent and no answer came (a command timeout, a connection lost in flight), so it may
+ * have happened or still happen. Every write is safe to retry: a put replaces, a delete of a deleted id is
+ * `not_found`, and a write with `ifMatch` is refused if another write came first.
+ */
+export type FailedWriteOutcome = 'not_applied' | 'unknown';
+
+/**
  * A store operation failed because the backing server is down, stalled or refused the command. Routes answer
- * it with 503 `store_unavailable` (server/http/errors.ts); nothing was changed by the failed call unless the
- * command itself timed out after reaching the server.
+ * it with 503 `store_unavailable` (server/http/errors.ts), with the `outcome` of a failed write.
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   constructor(
     /** The cause in a few words, never an internal address, e.g. `Redis is unreachable (connection refused (ECONNREFUSED))`. */
     readonly reason: string,
+    /** Set for a failed write (`write`, `put`, `delete`); a failed read changed nothing. */
+    readonly outcome?: FailedWriteOutcome,
   ) {
     super(`profile store unavailable: ${reason}`);
   }
@@ -64,7 +74,7 @@ export interface ProfileStore {
   /** Reachability right now; never throws, never waits. */
   status(): StoreStatus;
   // Every data method below rejects with StoreUnavailableError when the backing server fails, quickly (bounded by
-  // a command timeout), never hangs.
+  // a command timeout; at once while the server is known to be down), never hangs.
   /** A copy of the profile, or undefined. */
   get(id: string): Promise<Profile | undefined>;
   /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */
@@ -72,7 +82,8 @@ export interface ProfileStore {
   /**
    * The one write path: applies `writes` in order, each logged like a single change, and says what each did
    * (decided atomically with the write). Redis: one script call per chunk of writes, so a chunk lands whole
-   * or not at all; a failure rejects and the writes of earlier chunks stay applied.
+   * or not at all; a failure rejects (outcome `unknown` once an earlier chunk was applied) and the writes of
+   * earlier chunks stay applied.
    */
   write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]>;
   /** `write` of one put; true when it created. */

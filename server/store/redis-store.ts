@@ -15,11 +15,12 @@
  * and its log entry land atomically and a page is a consistent snapshot.
  *
  * Outages (as in the Redis embedding cache): the offline queue is off, no command is retried or resent after a
- * reconnect, and every command has `commandTimeoutMs`, so a call on a down or stalled Redis rejects at once (or
- * after the timeout) with StoreUnavailableError, which routes answer with 503 store_unavailable. A write that
- * failed that way was never sent, so it changes nothing later; only a write that timed out after reaching a
- * stalled Redis may still land. ioredis keeps reconnecting (capped backoff); `status()` is false while the
- * connection is not ready or since a command timed out, until a background PING answers in time again.
+ * reconnect, and every command has `commandTimeoutMs`. A circuit breaker (`run`) is open while the connection is
+ * down or since a command timed out (a stalled Redis), until a background PING answers in time again: calls
+ * then reject at once, unsent, with StoreUnavailableError (routes: 503 store_unavailable), and a write says
+ * `not_applied`. Only the calls in flight when Redis stops answering wait out the timeout; a write among them
+ * says `unknown` (it may still land). ioredis keeps reconnecting (capped backoff); `status()` is false while
+ * the breaker is open.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -299,9 +300,15 @@ export class RedisProfileStore implements ProfileStore {
     for (let start = 0; start < writes.length; start += WRITE_CHUNK) {
       const chunk = writes.slice(start, start + WRITE_CHUNK);
       const args = chunk.flatMap((w) => (w.op === 'put' ? ['p', w.profile.id, JSON.stringify(w.profile)] : ['d', w.id, '']));
-      const codes = await this.run(() =>
-        this.scripts.nearfeedStoreWrite(...this.keyList(), epochOffer(), this.maxTombstones, ...args),
-      );
+      let codes: number[];
+      try {
+        codes = await this.run(() =>
+          this.scripts.nearfeedStoreWrite(...this.keyList(), epochOffer(), this.maxTombstones, ...args), true);
+      } catch (err) {
+        // Earlier chunks are applied: the request as a whole was, in part.
+        if (start > 0 && err instanceof StoreUnavailableError) throw new StoreUnavailableError(err.reason, 'unknown');
+        throw err;
+      }
       chunk.forEach((w, i) => {
         const done = Number(codes[i]) === 1;
         outcomes.push(w.op === 'put' ? (done ? 'created' : 'updated') : done ? 'deleted' : 'not_found');
@@ -383,21 +390,25 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   /**
-   * Runs one Redis call; any failure (down, stalled, refused) becomes StoreUnavailableError. Before the first
-   * connection attempt has an outcome (just after start) it waits for that, at most the connect timeout; later,
-   * while the connection is down, it fails at once instead of waiting for the reconnect.
+   * Runs one Redis call behind the circuit breaker; any failure (down, stalled, refused) becomes
+   * StoreUnavailableError with the outcome a write would have. Before the first connection attempt has an
+   * outcome (just after start) it waits for that, at most the connect timeout. Later the breaker is open while
+   * the connection is down or stalled (a command timed out and no PING has answered since): the call fails at
+   * once, never sent, instead of waiting out the reconnect or the command timeout. The StallWatch's background
+   * PING closes it: Redis answers in order, so by then every command sent before the stall has run.
    */
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.closing) throw new StoreUnavailableError('the store is closed');
+  private async run<T>(call: () => Promise<T>, write = false): Promise<T> {
+    const refused = write ? 'not_applied' : undefined;
+    if (this.closing) throw new StoreUnavailableError('the store is closed', refused);
     if (this.redis.status !== 'ready' && !this.settled) await this.firstOutcome();
-    if (this.redis.status !== 'ready') throw new StoreUnavailableError(this.reason());
+    if (this.redis.status !== 'ready' || this.stall.stalled) throw new StoreUnavailableError(this.reason(), refused);
     try {
       return await call();
     } catch (err) {
       const message = describeRedisError(err);
       if (isCommandTimeout(err)) this.markStalled();
       this.lastError = message;
-      throw new StoreUnavailableError(`Redis: ${message}`);
+      throw new StoreUnavailableError(`Redis: ${message}`, write && !isNeverSent(err) ? 'unknown' : refused);
     }
   }
 
@@ -437,6 +448,14 @@ export class RedisProfileStore implements ProfileStore {
  */
 function epochOffer(): string {
   return randomUUID();
+}
+
+/**
+ * ioredis refused to send: the connection went down between the breaker's check and the call (offline queue
+ * off). Anything else (a timeout, a connection closed with the command in flight, a reply error) may have run.
+ */
+function isNeverSent(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("Stream isn't writeable");
 }
 
 function sleep(ms: number): Promise<void> {

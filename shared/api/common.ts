@@ -36,6 +36,15 @@ export const apiErrorSchema = z
   .object({
     error: z.string().meta({ description: 'What went wrong, naming the field and the limit where one applies.' }),
     error_type: z.enum(API_ERROR_TYPES),
+    outcome: z
+      .enum(['not_applied', 'unknown'])
+      .optional()
+      .meta({
+        description:
+          'Only on a 503 `store_unavailable` answering a write: `not_applied` when the write was refused before it ' +
+          'reached the store (it will never happen), `unknown` when it was sent and no answer came (it may have ' +
+          'happened). Retrying is safe either way; send `If-Match` to be sure nothing else changed in between.',
+      }),
   })
   .meta({ id: 'ApiError' });
 
