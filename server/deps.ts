@@ -30,6 +30,10 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   maxBatchSize: number;
   /** MAX_IMPORT_BATCH (default 1000): most items in one POST /profiles/batch. */
   maxImportBatch: number;
+  /** EMBED_CLAIM_IDLE_MS (default 30000): a Redis embedding queue entry unacknowledged this long is taken over. */
+  embedClaimIdleMs: number;
+  /** INDEX_POLL_MS (default 1000): the candidate index's read of the log and shared vectors without a nudge. */
+  indexPollMs: number;
   /** Largest single text, in bytes; longer texts are truncated by tokens up to this. */
   maxTextBytes: number;
   /** DYNAMIC_BATCHING (default true): coalesce concurrent embedding requests into one model call. */

@@ -14,6 +14,8 @@ export interface ServerProcess {
   log(): string;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole process group at once (a crash: no shutdown code runs); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 export interface StartServerOptions {
@@ -62,7 +64,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  // In-memory defaults, as the e2e suite runs it: no Redis, no shared store.
+  // In-memory defaults, as the e2e suite runs it: no Redis, no shared store (unless `env` sets them).
   delete env.REDIS_URL;
   delete env.PROFILE_STORE;
   Object.assign(env, { ML_DEVICE: 'cpu', ...options.env, PORT: String(port), EMBEDDING_MODEL: options.model });
@@ -87,6 +89,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
       clearTimeout(timer);
       // tsx's node child is in the same group; make sure it is gone too.
       killGroup(child, 'SIGKILL');
+    },
+    async kill() {
+      killGroup(child, 'SIGKILL');
+      await exited(child);
     },
   };
 

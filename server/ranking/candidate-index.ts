@@ -7,7 +7,8 @@
  *
  * A profile whose text changed, or that is new, is `pending` until its vector for that text arrives:
  * from this process's embedding worker (`setVector`), or, for work another process did, from the shared
- * embedding cache, read for the pending ids at load and then every `pollMs` while some are pending.
+ * embedding cache, read for the pending ids at load, on every nudge (the Redis queue nudges when a worker has
+ * stored vectors) and every `pollMs`.
  */
 import { profileToText } from '../../shared/profile-text';
 import type { CandidateMatrix } from '../../shared/scoring';
@@ -63,6 +64,9 @@ export class CandidateIndex {
   private closed = false;
   private failing = false;
   private readonly pendingListeners = new Set<() => void>();
+  /** A nudge's read is running / another nudge came meanwhile (one more read after it, not one per nudge). */
+  private nudged = false;
+  private nudgedAgain = false;
 
   constructor(options: CandidateIndexOptions) {
     this.store = options.store;
@@ -74,7 +78,7 @@ export class CandidateIndex {
 
   /** Loads every profile (and every vector the cache already holds), then follows the log. */
   async start(): Promise<void> {
-    this.unwatch ??= this.store.watch?.(() => void this.catchUp().catch(() => undefined));
+    this.unwatch ??= this.store.watch?.(() => this.onNudge());
     await this.catchUp();
     if (!this.timer) this.schedulePoll();
   }
@@ -258,6 +262,25 @@ export class CandidateIndex {
         if (v) this.setVector(id, hashes[j]!, v);
       });
     }
+  }
+
+  /** A write or new vectors somewhere: read the log, then the cache for what is pending. Coalesced. */
+  private onNudge(): void {
+    if (this.closed) return;
+    if (this.nudged) {
+      this.nudgedAgain = true;
+      return;
+    }
+    this.nudged = true;
+    void this.catchUp()
+      .then(() => this.lookUpVectors(this.pendingIds(VECTOR_READ_BATCH)))
+      .catch(() => undefined)
+      .finally(() => {
+        this.nudged = false;
+        if (!this.nudgedAgain) return;
+        this.nudgedAgain = false;
+        this.onNudge();
+      });
   }
 
   /** The safety net behind nudges: read the log again, and the cache for what is pending, every `pollMs`. */

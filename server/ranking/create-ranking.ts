@@ -7,9 +7,11 @@ import type { EmbeddingCache } from '../cache/embedding-cache';
 import type { ServerConfig } from '../deps';
 import type { MlService } from '../ml/ml-service';
 import type { ProfileStore } from '../store/profile-store';
+import { RedisProfileStore } from '../store/redis-store';
 import { CandidateIndex } from './candidate-index';
 import { indexQueue, type EmbeddingQueue } from './embedding-queue';
 import { EmbeddingWorker } from './embedding-worker';
+import { RedisEmbeddingQueue } from './redis-embedding-queue';
 import { RankingService, type RankOutcome, type RankRequest } from './ranking-service';
 
 export interface RankingParts {
@@ -39,9 +41,12 @@ export interface Ranking {
 }
 
 export interface RankingOptions {
-  /** The queue to work off (default: the index's pending set, see embedding-queue.ts). */
+  /**
+   * The queue to work off (default: on the Redis store its durable stream, redis-embedding-queue.ts; else the
+   * index's pending set, embedding-queue.ts).
+   */
   queue?: (index: CandidateIndex) => EmbeddingQueue;
-  /** How often the index re-reads the log and the cache without a nudge, in ms. */
+  /** How often the index re-reads the log and the cache without a nudge, in ms (default `config.indexPollMs`). */
   pollMs?: number;
 }
 
@@ -59,9 +64,9 @@ export function createRanking(parts: RankingParts, options: RankingOptions = {})
             (await cache.getProfiles(ids, { modelKey, contentHashes })).map((e) => e?.vector),
         }
       : {}),
-    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    pollMs: options.pollMs ?? config.indexPollMs,
   });
-  const queue = (options.queue ?? indexQueue)(index);
+  const queue = (options.queue ?? defaultQueue(store, config))(index);
   const worker = info ? new EmbeddingWorker({ queue, store, ml, index }) : undefined;
   const service = new RankingService({ config, store, ml, index });
   let started: Promise<void> | undefined;
@@ -116,4 +121,12 @@ export function createRanking(parts: RankingParts, options: RankingOptions = {})
       await queue.close();
     },
   };
+}
+
+/** The Redis store's durable, shared stream queue; the memory store's in-process one. */
+function defaultQueue(store: ProfileStore, config: ServerConfig): (index: CandidateIndex) => EmbeddingQueue {
+  if (store instanceof RedisProfileStore) {
+    return () => new RedisEmbeddingQueue({ access: store.embeddingStream(), claimIdleMs: config.embedClaimIdleMs });
+  }
+  return indexQueue;
 }

@@ -10,6 +10,12 @@
  * - `floor`      string highest seq of a pruned tombstone; cursors below it must refetch
  * - `epoch`      string random id of this log; a new one whenever a write finds no `seq` (new, flushed or
  *                       evicted key space), so cursors of an older log are refused
+ * - `embed`      stream the durable embedding queue: one entry `{id, v: seq}` per put, added by the same script
+ *                       as the put; worked off by every process through one consumer group
+ *                       (server/ranking/redis-embedding-queue.ts), which deletes an entry once acknowledged
+ *
+ * Every write script also PUBLISHes the new log head on the channel named like the `log` key: the nudge by which
+ * other processes' candidate indexes read a write at once (`watch`, redis-watch.ts) instead of at their next poll.
  *
  * Every write call (one write or a chunk of up to WRITE_CHUNK) and every page read is one Lua script, so a change
  * and its log entry land atomically and a page is a consistent snapshot.
@@ -27,6 +33,7 @@ import { Redis } from 'ioredis';
 import type { Profile } from '../../shared/types';
 import { describeRedisError, failFastRedisOptions, isCommandTimeout, StallWatch } from '../redis/connection';
 import { decodeCursor, encodeCursor } from './cursor';
+import { LogWatch } from './redis-watch';
 import { ALL, shapeKey, type SyncShape } from './shape';
 import {
   checkPageLimit,
@@ -38,6 +45,16 @@ import {
   type StoreStatus,
   type WriteOutcome,
 } from './profile-store';
+
+/** What the embedding queue consumer (server/ranking/redis-embedding-queue.ts) works with. */
+export interface EmbeddingStreamAccess {
+  /** The store's connection (fail-fast; duplicate it for blocking reads). */
+  redis: Redis;
+  /** The `embed` stream the write scripts add to. */
+  stream: string;
+  /** The `log` zset: an entry is current while its `v` is its id's score there. */
+  log: string;
+}
 
 export interface RedisStoreOptions {
   /** A connection to use (not closed by `close()`); otherwise one is opened to `url`. */
@@ -56,15 +73,23 @@ export interface RedisStoreOptions {
   maxReconnectDelayMs?: number;
 }
 
-const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch'] as const;
+const KEY_NAMES = ['profiles', 'log', 'tombstones', 'seq', 'floor', 'epoch', 'embed'] as const;
 
-// KEYS: profiles, log, tombstones, seq, floor, epoch (always all six, in this order).
+// KEYS: profiles, log, tombstones, seq, floor, epoch, embed (always all seven, in this order).
 const ENSURE_EPOCH = `redis.call('SET', KEYS[6], ARGV[1], 'NX')`;
 /**
  * Before a write: a key space without a counter (new, wiped, or its `seq` evicted) starts a new epoch, so no
  * cursor of an earlier log can be served by the restarted count.
  */
 const WRITE_EPOCH = `if redis.call('EXISTS', KEYS[4]) == 0 then redis.call('SET', KEYS[6], ARGV[1]) end`;
+
+/**
+ * After a put: queue the new version for embedding. Not MAXLEN-capped: a cap would drop the unembedded work of
+ * a big import; the stream is bounded by the work outstanding instead, as consumers delete what they acknowledge.
+ */
+const QUEUE_EMBEDDING = `redis.call('XADD', KEYS[7], '*', 'id', id, 'v', seq)`;
+/** After a script that logged something: nudge followers of the log (they read it themselves; the head is all it says). */
+const NUDGE = `redis.call('PUBLISH', KEYS[2], redis.call('GET', KEYS[4]) or '0')`;
 
 /**
  * Every put and delete, single or bulk. ARGV: epoch candidate, max tombstones, then per write `op, id, json`
@@ -88,6 +113,7 @@ for i = 3, #ARGV, 3 do
     if op == 'p' then
       code = redis.call('HSET', KEYS[1], id, ARGV[i + 2])
       redis.call('ZREM', KEYS[3], id)
+      ${QUEUE_EMBEDDING}
     else
       code = 1
       deleted_any = true
@@ -109,6 +135,7 @@ if deleted_any then
     redis.call('SET', KEYS[5], floor)
   end
 end
+if epoch_checked then ${NUDGE} end
 return out`;
 
 /** Writes per script call: bounds one script's run (Redis is single-threaded) and its argument list. */
@@ -119,9 +146,12 @@ const SEED_LUA = `if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 ${WRITE_EPOCH}
 for i = 2, #ARGV, 2 do
   local seq = redis.call('INCR', KEYS[4])
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  redis.call('ZADD', KEYS[2], seq, ARGV[i])
+  local id = ARGV[i]
+  redis.call('HSET', KEYS[1], id, ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], seq, id)
+  ${QUEUE_EMBEDDING}
 end
+${NUDGE}
 return 1`;
 
 /**
@@ -226,6 +256,7 @@ export class RedisProfileStore implements ProfileStore {
   /** Set when a command timed out on a connection ioredis still thinks ready; cleared by a timely PING. */
   private readonly stall: StallWatch;
   private closing = false;
+  private watcher: LogWatch | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     this.ownsConnection = options.redis === undefined;
@@ -367,6 +398,18 @@ export class RedisProfileStore implements ProfileStore {
     };
   }
 
+  /** Nudges `listener` after every write by any process on this key space (pub/sub, redis-watch.ts). */
+  watch(listener: () => void): () => void {
+    if (this.closing) return () => undefined;
+    this.watcher ??= new LogWatch(this.redis, this.keys.log);
+    return this.watcher.add(listener);
+  }
+
+  /** The connection and keys of the durable embedding queue (see the key layout). */
+  embeddingStream(): EmbeddingStreamAccess {
+    return { redis: this.redis, stream: this.keys.embed, log: this.keys.log };
+  }
+
   /** Deletes every key of this store (tests clean up with it). */
   async destroy(): Promise<void> {
     await this.run(() => this.redis.del(...this.keyList()));
@@ -381,6 +424,7 @@ export class RedisProfileStore implements ProfileStore {
     if (this.closing) return;
     this.closing = true;
     this.stall.stop();
+    this.watcher?.close();
     if (!this.ownsConnection) return;
     if (this.redis.status === 'ready') {
       // quit() waits for a reply a stalled Redis never sends: bounded, then the socket is dropped anyway.
