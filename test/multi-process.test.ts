@@ -1,0 +1,214 @@
+/**
+ * Several real server processes (`tsx server/main.ts`, test model, PROFILE_STORE=redis) on one throwaway
+ * redis-server on a free port (its own key space, so nothing here touches the shared Redis):
+ * - a write through process A is in process B's feed, ranked with ML, by B's write nudge: both run with a
+ *   10-minute index poll, so only the pub/sub nudge can bring it;
+ * - concurrent puts and deletes through both processes leave each process's index equal to the store;
+ * - a process SIGKILLed during a bulk import's embedding backlog leaves entries pending under its consumer;
+ *   another process takes them over (XAUTOCLAIM), pending_embeddings reaches 0 and every profile has its vector.
+ * Every wait is bounded; nothing asserts a duration.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api';
+import { startServer, type ServerProcess } from '../bench/support/server-process';
+import { profileKey } from '../server/cache/keys';
+import { EMBED_GROUP } from '../server/ranking/redis-embedding-queue';
+import { TEST_MODEL_DIR } from './support/candidate-app';
+import { sleep, startThrowawayRedis, type ThrowawayRedis } from './support/redis';
+
+/** The store's default key prefix: each test has a redis-server of its own. */
+const STORE = 'nearfeed:store:';
+
+function serverEnv(redis: ThrowawayRedis, extra: Record<string, string> = {}): Record<string, string> {
+  return { REDIS_URL: redis.url, PROFILE_STORE: 'redis', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'warn', ...extra };
+}
+
+function person(id: string, headline: string): Record<string, unknown> {
+  return { id, name: `Person ${id}`, headline, bio: `Works as ${headline}.`, tags: ['multi'], diligence: 0.5, engagement: 0.5 };
+}
+
+async function call<T>(server: ServerProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.baseUrl}/api/v1${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Every candidate of the server's index with a ready vector (a feed over all of them). */
+async function feedAll(server: ServerProcess, extra: Record<string, unknown> = {}): Promise<FeedResponse> {
+  const query = { name: 'Query', headline: 'Engineer', bio: 'Looking around.', tags: ['multi'] };
+  const res = await call<FeedResponse>(server, 'POST', '/feed', { profile: query, limit: 10_000, ...extra });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function pendingEmbeddings(server: ServerProcess): Promise<number | null> {
+  return (await call<MlHealth>(server, 'GET', '/ml/health')).body.pending_embeddings;
+}
+
+/** The store's whole set as /sync pages it. */
+async function storeSet(server: ServerProcess): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  let cursor: string | null = null;
+  for (let page = 0; page < 100; page++) {
+    const query = new URLSearchParams({ limit: '5000' });
+    if (cursor) query.set('cursor', cursor);
+    const body = (await call<SyncResponse>(server, 'GET', `/sync?${query}`)).body;
+    for (const c of body.changes) if (c.op === 'put') out.set(c.profile.id, c.profile);
+    cursor = body.cursor;
+    if (!body.has_more) return out;
+  }
+  throw new Error('sync did not end within 100 pages');
+}
+
+/** Polls `check` every 100 ms until it returns true; fails naming `what` after `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function groupInfo(raw: unknown[][]): Record<string, unknown> | undefined {
+  for (const g of raw) {
+    const f: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
+    if (f.name === EMBED_GROUP) return f;
+  }
+  return undefined;
+}
+
+describe('two server processes on one Redis', () => {
+  let redis: ThrowawayRedis;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  beforeAll(async () => {
+    redis = await startThrowawayRedis();
+    // A 10-minute poll: anything B shows within the test came by the nudge.
+    a = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { INDEX_POLL_MS: '600000' }) });
+    b = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { INDEX_POLL_MS: '600000' }) });
+  }, 240_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  }, 60_000);
+
+  it("a write through A is in B's feed, ranked with ML, without B's poll", async () => {
+    const id = 'mp-nudge-1';
+    expect((await call(a, 'PUT', `/profiles/${id}`, person(id, 'Lighthouse keeper'))).status).toBe(201);
+    let feed: FeedResponse | undefined;
+    await eventually(
+      async () => {
+        feed = await feedAll(b, { candidate_ids: [id] });
+        return feed.results.some((r) => r.profile.id === id);
+      },
+      15_000,
+      "A's write in B's feed",
+    );
+    expect(feed!.ml_applied).toBe(true);
+    expect(feed!.results[0]!.breakdown.similarity).toBeGreaterThan(0);
+
+    // A delete through B leaves A's feed the same way.
+    expect((await call(b, 'DELETE', `/profiles/${id}`)).status).toBe(200);
+    await eventually(async () => (await feedAll(a, { candidate_ids: [id] })).results.length === 0, 15_000, "B's delete in A's feed");
+  }, 60_000);
+
+  it("each process's index equals the store after concurrent puts and deletes through both", async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `mp-race-${String(i).padStart(2, '0')}`);
+    // 4 rounds; in each, both processes write every id (different text) concurrently and some are deleted.
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(
+        ids.flatMap((id, i) => [
+          call(a, 'PUT', `/profiles/${id}`, person(id, `Role ${round}-a-${i}`)),
+          call(b, 'PUT', `/profiles/${id}`, person(id, `Role ${round}-b-${i}`)),
+          ...(i % 3 === round % 3 ? [call(i % 2 ? a : b, 'DELETE', `/profiles/${id}`)] : []),
+        ]),
+      );
+      await call(round % 2 ? a : b, 'POST', '/profiles/batch', {
+        upsert: ids.slice(0, 10).map((id, i) => person(id, `Batch ${round}-${i}`)),
+        delete: ids.slice(30, 33),
+      });
+    }
+    const stored = await storeSet(a);
+    const expected = [...stored.values()].filter((p) => (p as { id: string }).id.startsWith('mp-race-'));
+    expect(expected.length).toBeGreaterThan(0);
+    for (const server of [a, b]) {
+      await eventually(async () => (await pendingEmbeddings(server)) === 0, 30_000, 'the embedding queue to drain');
+      await eventually(
+        async () => {
+          const feed = await feedAll(server, { candidate_ids: ids });
+          const held = feed.results.map((r) => r.profile).sort((x, y) => x.id.localeCompare(y.id));
+          return feed.pending_candidates === 0 && JSON.stringify(held) === JSON.stringify(expected.sort((x, y) => (x as { id: string }).id.localeCompare((y as { id: string }).id)));
+        },
+        15_000,
+        "the process's index to equal the store",
+      );
+    }
+  }, 120_000);
+});
+
+describe('a process killed during the embedding backlog', () => {
+  let redis: ThrowawayRedis;
+  let client: Redis;
+  let servers: ServerProcess[] = [];
+  const N = 4000;
+
+  beforeAll(async () => {
+    redis = await startThrowawayRedis();
+    client = new Redis(redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    client?.disconnect();
+    await redis?.stop();
+  }, 60_000);
+
+  it('leaves its work to another process, which finishes it: nothing lost, every profile embedded', async () => {
+    const first = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis) });
+    servers.push(first);
+    const ids: string[] = [];
+    for (let start = 0; start < N; start += 1000) {
+      const upsert = Array.from({ length: 1000 }, (_, i) => person(`mp-kill-${start + i}`, `Craft ${start + i} of many`));
+      ids.push(...upsert.map((p) => p.id as string));
+      const res = await call<{ results: { status: string }[] }>(first, 'POST', '/profiles/batch', { upsert });
+      expect(res.status).toBe(200);
+      expect(res.body.results.every((r) => r.status === 'created')).toBe(true);
+    }
+    await first.kill();
+    servers = servers.filter((s) => s !== first);
+
+    // The crash left work behind: entries delivered to the dead consumer and never acknowledged.
+    const before = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
+    // The worker holds one batch at all times while a backlog lasts (between two batches only for one round trip).
+    expect(Number(before?.pending), 'no entries were in progress at the kill').toBeGreaterThan(0);
+    expect(before?.consumers).toBe(1);
+
+    const second = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { EMBED_CLAIM_IDLE_MS: '500' }) });
+    servers.push(second);
+    await eventually(async () => (await pendingEmbeddings(second)) === 0, 90_000, 'pending_embeddings to reach 0');
+    const after = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
+    expect(after).toMatchObject({ pending: 0, lag: 0 });
+    expect(await client.xlen(`${STORE}embed`)).toBe(0);
+    // XAUTOCLAIM moved the dead consumer's entries: none is pending under any consumer now.
+    const consumers = (await client.xinfo('CONSUMERS', `${STORE}embed`, EMBED_GROUP)) as unknown[][];
+    expect(consumers.length).toBeGreaterThanOrEqual(2);
+    for (const c of consumers) expect(c[c.indexOf('pending') + 1]).toBe(0);
+
+    // Every imported profile has its vector in the shared cache, and the live process ranks them all.
+    const present = await client.exists(...ids.map((id) => profileKey(id)));
+    expect(present).toBe(N);
+    await eventually(
+      async () => {
+        const feed = await feedAll(second, { candidate_ids: ids.slice(0, 5000) });
+        return feed.pending_candidates === 0 && feed.results.length === N;
+      },
+      15_000,
+      'every imported profile ranked with its vector',
+    );
+  }, 240_000);
+});
