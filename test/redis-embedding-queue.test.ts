@@ -1,0 +1,147 @@
+/**
+ * The Redis embedding queue and write nudge in one test process, on real parts: two "processes" (each its own
+ * store connection, Redis cache connection, ML service on the test model and ranking side) on the shared
+ * Redis under a unique key prefix; the nudge's reconnection on a throwaway redis-server (it kills connections).
+ * The multi-process behaviour over real server processes is in multi-process.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Profile } from '../shared/types';
+import { createRedisCache } from '../server/cache/redis-cache';
+import type { EmbeddingCache } from '../server/cache/embedding-cache';
+import type { NodeMlService } from '../server/ml/create-ml-service';
+import { createRanking, type Ranking } from '../server/ranking/create-ranking';
+import { EMBED_GROUP } from '../server/ranking/redis-embedding-queue';
+import { RedisProfileStore } from '../server/store/redis-store';
+import { loadTestMl, testConfig } from './support/candidate-app';
+import {
+  connectTestRedis,
+  deleteKeysWithPrefix,
+  startThrowawayRedis,
+  TEST_REDIS_URL,
+  waitUntil,
+  type ThrowawayRedis,
+} from './support/redis';
+
+function person(id: string, headline: string): Profile {
+  return { id, name: `Person ${id}`, headline, bio: `Works as ${headline}.`, tags: ['queue'], diligence: 0.5, engagement: 0.5 };
+}
+
+interface Process {
+  store: RedisProfileStore;
+  cache: EmbeddingCache;
+  ml: NodeMlService;
+  ranking: Ranking;
+}
+
+describe('the Redis embedding queue shared by two processes', () => {
+  const prefix = `test:queue7:${randomUUID()}:`;
+  const config = testConfig({ embedClaimIdleMs: 60_000 });
+  let client: Redis;
+  const processes: Process[] = [];
+
+  async function startProcess(): Promise<Process> {
+    const store = new RedisProfileStore({ url: TEST_REDIS_URL, keyPrefix: `${prefix}store:` });
+    const cache = createRedisCache({ url: TEST_REDIS_URL, keyPrefix: `${prefix}cache:`, ttlSeconds: 600, logger: { warn: () => undefined, info: () => undefined } });
+    const ml = await loadTestMl(store, cache, config);
+    const ranking = createRanking({ config, store, cache, ml });
+    const p = { store, cache, ml, ranking };
+    processes.push(p);
+    return p;
+  }
+
+  beforeAll(async () => {
+    client = await connectTestRedis();
+  });
+  afterAll(async () => {
+    for (const p of processes) {
+      await p.ranking.close();
+      await Promise.all([p.ml.close(), p.cache.close(), p.store.close()]);
+    }
+    await deleteKeysWithPrefix(client, prefix);
+    await client.quit();
+  });
+
+  it('embeds each profile once, in its newest version, whichever process takes it', async () => {
+    // Three versions of 60 profiles queued before any consumer exists (180 stream entries).
+    const writer = new RedisProfileStore({ url: TEST_REDIS_URL, keyPrefix: `${prefix}store:` });
+    const ids = Array.from({ length: 60 }, (_, i) => `q-${i}`);
+    for (let version = 0; version < 3; version++) {
+      await writer.write(ids.map((id, i) => ({ op: 'put', profile: person(id, `Role ${version}-${i}`) })));
+    }
+    await writer.write([{ op: 'delete', id: 'q-0' }]);
+    await writer.close();
+    expect(await client.xlen(`${prefix}store:embed`)).toBe(180);
+
+    const [a, b] = [await startProcess(), await startProcess()];
+    await Promise.all([a.ranking.ready(), b.ranking.ready()]);
+    expect(await a.ranking.whenIdle(60_000)).toBe(true);
+    expect(await b.ranking.whenIdle(60_000)).toBe(true);
+
+    // Only the newest version of the 59 live profiles ran through a model, on one process or the other.
+    const background = a.ml.embeddedTexts().background + b.ml.embeddedTexts().background;
+    expect(background).toBe(59);
+    expect(await a.ranking.pendingEmbeddings()).toBe(0);
+    expect(await b.ranking.pendingEmbeddings()).toBe(0);
+    expect(await client.xlen(`${prefix}store:embed`)).toBe(0);
+    for (const p of [a, b]) {
+      expect(p.ranking.index.pendingCount).toBe(0);
+      expect(p.ranking.index.profile('q-0')).toBeUndefined();
+      expect(p.ranking.index.vectorOf('q-59')).toBeDefined();
+      expect(p.ranking.index.profile('q-59')?.headline).toBe('Role 2-59');
+    }
+  }, 120_000);
+
+  it('pending_embeddings counts entries not yet delivered and delivered but unfinished, on every process', async () => {
+    const [a, b] = processes as [Process, Process];
+    // A consumer that takes entries and never finishes them (a process that hangs), by hand.
+    const stream = `${prefix}store:embed`;
+    await Promise.all([a.ranking.close(), b.ranking.close()]);
+    const store = new RedisProfileStore({ url: TEST_REDIS_URL, keyPrefix: `${prefix}store:` });
+    await store.write(Array.from({ length: 10 }, (_, i) => ({ op: 'put' as const, profile: person(`p-${i}`, `Later ${i}`) })));
+    await client.xreadgroup('GROUP', EMBED_GROUP, 'hung-consumer', 'COUNT', 4, 'STREAMS', stream, '>');
+    const ranking = createRanking({ config, store, cache: a.cache, ml: a.ml });
+    // 4 delivered to the hung consumer, 6 not delivered: the same 10 through any process's ranking.
+    expect(await ranking.pendingEmbeddings()).toBe(10);
+    await ranking.close();
+    await store.close();
+  }, 30_000);
+});
+
+describe('the write nudge', () => {
+  let redis: ThrowawayRedis;
+  let store: RedisProfileStore;
+  let writer: RedisProfileStore;
+
+  beforeAll(async () => {
+    redis = await startThrowawayRedis();
+    store = new RedisProfileStore({ url: redis.url, maxReconnectDelayMs: 100 });
+    writer = new RedisProfileStore({ url: redis.url });
+  });
+  afterAll(async () => {
+    await Promise.all([store?.close(), writer?.close()]);
+    await redis?.stop();
+  });
+
+  it("reaches a watcher for another connection's writes, and again after its subscription was dropped", async () => {
+    let nudges = 0;
+    const off = store.watch(() => nudges++);
+    await waitUntil(() => nudges > 0, 5000, 'the nudge after subscribing');
+    const afterSubscribe = nudges;
+    await writer.put(person('w-1', 'Watched'));
+    await waitUntil(() => nudges > afterSubscribe, 5000, 'a nudge for a write');
+
+    // Drop the subscription: it comes back by itself and nudges once for what it may have missed.
+    const admin = await connectTestRedis(redis.url);
+    const killed = await admin.client('KILL', 'TYPE', 'pubsub');
+    expect(killed).toBe(1);
+    const beforeReconnect = nudges;
+    await waitUntil(() => nudges > beforeReconnect, 5000, 'the nudge after the subscription came back');
+    const afterReconnect = nudges;
+    await writer.put(person('w-2', 'Watched again'));
+    await waitUntil(() => nudges > afterReconnect, 5000, 'a nudge for a write after the reconnection');
+    off();
+    await admin.quit();
+  }, 30_000);
+});
