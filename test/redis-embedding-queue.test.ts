@@ -25,7 +25,7 @@ import {
 } from './support/redis';
 
 function person(id: string, headline: string): Profile {
-  return { id, name: `Person ${id}`, headline, bio: `Works as ${headline}.`, tags: ['queue'], diligence: 0.5, engagement: 0.5 };
+  return { id, name: `Person ${id}`, headline, bio: `Works as ${headline}.`, tags: ['queue'], diligence: 0.5, engagement: 0.5, updated_at: '2026-01-01T00:00:00.000Z' };
 }
 
 interface Process {
@@ -134,7 +134,7 @@ describe('the write nudge', () => {
 
     // Drop the subscription: it comes back by itself and nudges once for what it may have missed.
     const admin = await connectTestRedis(redis.url);
-    const killed = await admin.client('KILL', 'TYPE', 'pubsub');
+    const killed = await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     expect(killed).toBe(1);
     const beforeReconnect = nudges;
     await waitUntil(() => nudges > beforeReconnect, 5000, 'the nudge after the subscription came back');
