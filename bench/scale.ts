@@ -6,18 +6,22 @@
  *     seconds until it is 0. The same with 10,000 on the MiniLM-shaped model when present (`npm run model:bench`).
  *  2. A full first sync of those N candidates at several page sizes: round trips, bytes on the wire identity vs
  *     gzip vs br, seconds; the engine's page size (5,000) is the largest the server allows.
+ *  3. Two processes on one Redis (PROFILE_STORE=redis, a throwaway redis-server on a free port; skipped without
+ *     redis-server): the same import into process A while A and B both work off the shared queue, profiles/s
+ *     and seconds until pending_embeddings is 0, beside the memory store's figures of step 1; then the time
+ *     from a PUT on A to the profile in B's feed (the write nudge), beside the same on A itself, p50/p99.
  * The machine is shared and noisy: read the ratios, not the absolute figures.
  *
- * Run: npx tsx bench/scale.ts   (BENCH_IMPORT=20000 for a quicker run)
+ * Run: npx tsx bench/scale.ts   (BENCH_IMPORT=20000 for a quicker run; `-- redis` for steps 1 and 3 only)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SyncResponse } from '../shared/api';
-import { startServer, type ServerProcess } from './support/server-process';
+import { freePort, startServer, type ServerProcess } from './support/server-process';
 import { WORDS } from './support/texts';
 
 const IMPORT_N = Number(process.env.BENCH_IMPORT ?? 100_000);
@@ -141,7 +145,20 @@ async function fullSync(server: string, limit: number, acceptEncoding: string | 
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
-async function importFigures(model: string, n: number, dir: string, withSync: boolean): Promise<void> {
+/** The p-th percentile (nearest rank) of a sample. */
+function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** What an import measured, for the ratios of later steps. */
+interface ImportFigures {
+  rate: number;
+  /** Seconds from the end of the import until pending_embeddings was 0. */
+  embedded: number | undefined;
+}
+
+async function importFigures(model: string, n: number, dir: string, withSync: boolean): Promise<ImportFigures> {
   const server = await startServer({ model, env: { MAX_QUEUE_SIZE: '100000' } });
   try {
     const file = writeJsonl(dir, n);
@@ -157,8 +174,80 @@ async function importFigures(model: string, n: number, dir: string, withSync: bo
         : `  pending_embeddings 0 after ${embedded.toFixed(1)} s more (${Math.round(n / (seconds + embedded)).toLocaleString('en')} profiles/s written and embedded)`,
     );
     if (withSync) await syncFigures(server);
+    return { rate, embedded };
   } finally {
     await server.stop();
+  }
+}
+
+/** Starts a redis-server child on a free port that keeps nothing on disk; undefined without redis-server. */
+async function throwawayRedis(): Promise<{ url: string; stop(): void } | undefined> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+/** ms from a PUT on `writer` until the profile is in `reader`'s feed (polled back to back), per round. */
+async function writeToVisible(writer: ServerProcess, reader: ServerProcess, rounds: number, tag: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const p = { ...profile(9_000_000 + i), id: `visible-${tag}-${i}` };
+    const started = performance.now();
+    const res = await fetch(`${writer.baseUrl}/api/v1/profiles/${p.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(p),
+    });
+    if (!res.ok) throw new Error(`PUT answered ${res.status}`);
+    await res.arrayBuffer();
+    for (let tries = 0; ; tries++) {
+      const feed = await fetch(`${reader.baseUrl}/api/v1/feed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ profile: { name: 'Query', headline: 'Engineer', bio: 'Looking.', tags: [] }, candidate_ids: [p.id] }),
+      });
+      if (feed.status !== 200) throw new Error(`feed answered ${feed.status}`);
+      const body = (await feed.json()) as { results: { profile: { id: string } }[] };
+      if (body.results.some((r) => r.profile.id === p.id)) break;
+      if (tries > 10_000) throw new Error('write never became visible');
+    }
+    out.push(performance.now() - started);
+  }
+  return out;
+}
+
+async function redisFigures(n: number, dir: string, memory: ImportFigures): Promise<void> {
+  const redis = await throwawayRedis();
+  if (!redis) {
+    console.log('two processes on Redis: skipped (no redis-server)');
+    return;
+  }
+  const env = { REDIS_URL: redis.url, PROFILE_STORE: 'redis', MAX_QUEUE_SIZE: '100000', RATE_LIMIT_PER_SECOND: '1000000' };
+  let a: ServerProcess | undefined;
+  let b: ServerProcess | undefined;
+  try {
+    a = await startServer({ model: TEST_MODEL, env });
+    b = await startServer({ model: TEST_MODEL, env });
+    const file = writeJsonl(dir, n);
+    const seconds = await runImport(file, a.baseUrl);
+    const rate = n / seconds;
+    const embedded = (await secondsUntilEmbedded(a.baseUrl)) ?? NaN;
+    console.log(`two processes on one Redis (test model), ${n.toLocaleString('en')} profiles imported through A:`);
+    console.log(`  import ${seconds.toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} profiles/s (${(rate / memory.rate).toFixed(2)}× the memory store's)`);
+    console.log(
+      `  pending_embeddings 0 after ${embedded.toFixed(1)} s more, A and B sharing the stream` +
+        (memory.embedded !== undefined ? ` (memory store, one process: ${memory.embedded.toFixed(1)} s; ratio ${(embedded / memory.embedded).toFixed(2)})` : ''),
+    );
+    const rounds = 50;
+    const cross = await writeToVisible(a, b, rounds, 'cross');
+    const same = await writeToVisible(a, a, rounds, 'same');
+    const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms`;
+    console.log(`  write on A → in B's feed (${rounds} writes): ${fmt(cross)}; on A itself: ${fmt(same)}; ratio p50 ${(percentile(cross, 50) / percentile(same, 50)).toFixed(2)}`);
+  } finally {
+    await Promise.all([a?.stop(), b?.stop()]);
+    redis.stop();
   }
 }
 
@@ -185,7 +274,10 @@ async function syncFigures(server: ServerProcess): Promise<void> {
 export async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nearfeed-scale-'));
   try {
-    await importFigures(TEST_MODEL, IMPORT_N, dir, true);
+    const onlyRedis = process.argv.includes('redis');
+    const memory = await importFigures(TEST_MODEL, IMPORT_N, dir, !onlyRedis);
+    await redisFigures(IMPORT_N, dir, memory);
+    if (onlyRedis) return;
     if (existsSync(path.join(MINILM_MODEL, 'onnx', 'model.onnx'))) await importFigures(MINILM_MODEL, 10_000, dir, false);
     else console.log('MiniLM-shaped model missing (npm run model:bench): its import figure is skipped');
   } finally {
