@@ -50,4 +50,19 @@ describe('OpenAPI document', () => {
     );
     expect(doc.paths['/api/v1/sync'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['cursor', 'limit', 'embeddings', 'tags']);
   });
+
+  it('describes profile versions: ETag on GET and PUT, If-Match and 412 on PUT and DELETE, a failed write\'s outcome', async () => {
+    const doc = (await document()) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const profile = doc.paths['/api/v1/profiles/{id}'];
+    expect(Object.keys(profile.get.responses['200'].headers)).toEqual(['ETag']);
+    expect(Object.keys(profile.put.responses['200'].headers)).toEqual(['ETag']);
+    expect(Object.keys(profile.put.responses['201'].headers)).toEqual(['ETag']);
+    for (const op of [profile.put, profile.delete]) {
+      expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+      expect(op.responses['412'].headers.ETag).toBeDefined();
+      expect(op.responses['412'].content['application/json'].schema.$ref).toBe('#/components/schemas/ApiError');
+    }
+    expect(doc.components.schemas.ApiError.properties.outcome.enum).toEqual(['not_applied', 'unknown']);
+    expect(doc.components.schemas.ApiError.properties.error_type.enum).toContain('precondition_failed');
+  });
 });

@@ -162,6 +162,75 @@ describe('DELETE /profiles/:id', () => {
   });
 });
 
+describe('ETag and If-Match', () => {
+  const url = '/api/v1/profiles/demo-003';
+  const ifMatch = (value: string) => ({ 'if-match': value });
+
+  it('GET and PUT send the version as a strong ETag; every write changes it', async () => {
+    const got = await call(app, 'GET', url);
+    const tag = got.headers.get('etag');
+    expect(tag).toMatch(/^"[^"]+"$/);
+    const put = await call(app, 'PUT', url, { ...(got.json as Profile), headline: 'v2' });
+    expect(put.status).toBe(200);
+    const next = put.headers.get('etag');
+    expect(next).toMatch(/^"[^"]+"$/);
+    expect(next).not.toBe(tag);
+    expect((await call(app, 'GET', url)).headers.get('etag')).toBe(next);
+    const created = await call(app, 'PUT', '/api/v1/profiles/ada', ada);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe((await call(app, 'GET', '/api/v1/profiles/ada')).headers.get('etag'));
+  });
+
+  it('PUT with the current ETag (alone, in a list, or *) applies; with a stale one 412 and nothing changes', async () => {
+    const first = await call(app, 'GET', url);
+    const v1 = first.headers.get('etag') as string;
+    const ok = await call(app, 'PUT', url, { ...(first.json as Profile), headline: 'edited once' }, ifMatch(v1));
+    expect(ok.status).toBe(200);
+    const v2 = ok.headers.get('etag') as string;
+
+    const before = await snapshot();
+    const stale = await call(app, 'PUT', url, { ...(first.json as Profile), headline: 'lost update' }, ifMatch(v1));
+    expect(stale.status).toBe(412);
+    expect(stale.json).toEqual({ error: expect.stringMatching(/demo-003.*has changed.*GET it and retry/), error_type: 'precondition_failed' });
+    expect(stale.headers.get('etag')).toBe(v2); // the current version, to retry with after a GET
+    expect(await snapshot()).toEqual(before);
+
+    expect((await call(app, 'PUT', url, { ...(first.json as Profile), headline: 'in a list' }, ifMatch(`"x", ${v1}, ${v2}`))).status).toBe(200);
+    expect((await call(app, 'PUT', url, { ...(first.json as Profile), headline: 'star' }, ifMatch('*'))).status).toBe(200);
+  });
+
+  it('If-Match: * on a missing profile is 412 (PUT creates nothing, DELETE is not 404); on DELETE a stale ETag is 412', async () => {
+    const create = await call(app, 'PUT', '/api/v1/profiles/ada', ada, ifMatch('*'));
+    expect(create.status).toBe(412);
+    expect(create.json).toEqual({ error: 'If-Match: profile `ada` does not exist', error_type: 'precondition_failed' });
+    expect(create.headers.get('etag')).toBeNull();
+    expect(await store.get('ada')).toBeUndefined();
+    expect((await call(app, 'DELETE', '/api/v1/profiles/ada', undefined, ifMatch('*'))).status).toBe(412);
+
+    const v1 = (await call(app, 'GET', url)).headers.get('etag') as string;
+    await call(app, 'PUT', url, { ...(await store.get('demo-003')), headline: 'moved on' });
+    const stale = await call(app, 'DELETE', url, undefined, ifMatch(v1));
+    expect(stale.status).toBe(412);
+    expect(await store.get('demo-003')).toBeDefined();
+    const current = (await call(app, 'GET', url)).headers.get('etag') as string;
+    expect((await call(app, 'DELETE', url, undefined, ifMatch(current))).status).toBe(200);
+    expect(await store.get('demo-003')).toBeUndefined();
+  });
+
+  it('a weak ETag never matches (412); a malformed If-Match is 422 naming the header', async () => {
+    const tag = (await call(app, 'GET', url)).headers.get('etag') as string;
+    const body = await store.get('demo-003');
+    expect((await call(app, 'PUT', url, body, ifMatch(`W/${tag}`))).status).toBe(412);
+    for (const bad of ['nope', '"unterminated', '"a" "b"', ',', `${tag}, *`]) {
+      const res = await call(app, 'PUT', url, body, ifMatch(bad));
+      expect(res.status, bad).toBe(422);
+      expect(res.json).toEqual({ error: expect.stringContaining('If-Match'), error_type: 'validation' });
+    }
+    const many = Array.from({ length: 33 }, (_, i) => `"t${i}"`).join(', ');
+    expect((await call(app, 'PUT', url, body, ifMatch(many))).json).toMatchObject({ error: expect.stringMatching(/33 entity tags > 32/) });
+  });
+});
+
 describe('demo data set', () => {
   it('is deterministic, valid by the shared schema, varied, and spread over [0, 1]', () => {
     const a = demoProfiles();

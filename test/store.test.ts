@@ -112,6 +112,63 @@ describe.each(backends)('$name profile store', (backend) => {
     expect((await store.list()).map((p) => p.id)).toEqual(['b']);
   });
 
+  it('versions: every write of a profile gives it a new one, read with the profile, never reused', async () => {
+    expect(await store.read('a')).toBeUndefined();
+    const created = await store.writeIf({ op: 'put', profile: profile('a') });
+    expect(created.outcome).toBe('created');
+    expect(await store.read('a')).toEqual({ profile: profile('a'), version: created.version });
+    await store.put(profile('b')); // another profile's write leaves a's version alone
+    expect((await store.read('a'))?.version).toBe(created.version);
+    const updated = await store.writeIf({ op: 'put', profile: profile('a', 2) });
+    expect(updated).toEqual({ outcome: 'updated', version: expect.any(String) });
+    expect(updated.version).not.toBe(created.version);
+    // Same content again is still a write: a new version.
+    const again = await store.writeIf({ op: 'put', profile: profile('a', 2) });
+    expect(new Set([created.version, updated.version, again.version]).size).toBe(3);
+    expect(await store.writeIf({ op: 'delete', id: 'a' })).toEqual({ outcome: 'deleted' });
+    const recreated = await store.writeIf({ op: 'put', profile: profile('a') });
+    expect([created.version, updated.version, again.version]).not.toContain(recreated.version);
+  });
+
+  it('conditional writes: If-Match by version list or *, checked with the write; a failed one changes nothing', async () => {
+    const v1 = (await store.writeIf({ op: 'put', profile: profile('a') })).version as string;
+    const v2 = (await store.writeIf({ op: 'put', profile: profile('a', 2) })).version as string;
+    const before = await store.changesSince(null, 100);
+
+    // A stale version, an empty list, '*' or any version on a missing profile: refused, the current version said.
+    expect(await store.writeIf({ op: 'put', profile: profile('a', 3) }, [v1])).toEqual({ outcome: 'precondition_failed', version: v2 });
+    expect(await store.writeIf({ op: 'delete', id: 'a' }, [v1, 'nonsense', 'with space'])).toEqual({ outcome: 'precondition_failed', version: v2 });
+    expect(await store.writeIf({ op: 'put', profile: profile('a', 3) }, [])).toEqual({ outcome: 'precondition_failed', version: v2 });
+    expect(await store.writeIf({ op: 'put', profile: profile('new') }, '*')).toEqual({ outcome: 'precondition_failed' });
+    expect(await store.writeIf({ op: 'delete', id: 'new' }, [v2])).toEqual({ outcome: 'precondition_failed' });
+    expect(await store.read('a')).toEqual({ profile: profile('a', 2), version: v2 });
+    expect(await store.read('new')).toBeUndefined();
+    expect(await store.changesSince(null, 100)).toEqual(before);
+
+    // The current version (alone or in a list), or '*' on an existing profile: applied.
+    const v3 = await store.writeIf({ op: 'put', profile: profile('a', 3) }, [v1, v2]);
+    expect(v3).toEqual({ outcome: 'updated', version: expect.any(String) });
+    const v4 = await store.writeIf({ op: 'put', profile: profile('a', 4) }, '*');
+    expect(v4.outcome).toBe('updated');
+    expect(await store.writeIf({ op: 'delete', id: 'a' }, [v4.version as string])).toEqual({ outcome: 'deleted' });
+    expect(await store.read('a')).toBeUndefined();
+  });
+
+  it('concurrent conditional writers against one version (two processes where the backend has them): exactly one wins', async () => {
+    const other = backend.sibling?.(store) ?? store;
+    const { version } = await store.writeIf({ op: 'put', profile: profile('hot') });
+    const writers = Array.from({ length: 12 }, (_, i) =>
+      (i % 2 ? other : store).writeIf({ op: 'put', profile: { ...profile('hot', 2), bio: `writer ${i}` } }, [version as string]),
+    );
+    const results = await Promise.all(writers);
+    const winners = results.flatMap((r, i) => (r.outcome === 'updated' ? [i] : []));
+    expect(winners).toHaveLength(1);
+    const winner = results[winners[0] as number];
+    // Every loser was refused against the winner's version, which is what is stored: no update was lost.
+    for (const r of results) if (r !== winner) expect(r).toEqual({ outcome: 'precondition_failed', version: winner?.version });
+    expect(await other.read('hot')).toEqual({ profile: { ...profile('hot', 2), bio: `writer ${winners[0]}` }, version: winner?.version });
+  });
+
   it('writes a batch in order through the one write path, each write logged like a single one', async () => {
     await store.put(profile('old'));
     const outcomes = await store.write([

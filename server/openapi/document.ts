@@ -64,6 +64,10 @@ interface Operation {
   openaiErrors?: boolean;
   /** The success body's media type when it is not JSON (a plain string body). */
   textResponse?: string;
+  /** Success responses carry the profile's version as `ETag`. */
+  etag?: boolean;
+  /** Takes `If-Match` (then a 412 may carry the current `ETag`). */
+  ifMatch?: boolean;
 }
 
 const ERROR_TEXT: Record<number, string> = {
@@ -71,13 +75,13 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'A key is needed (REQUIRE_READ_KEY=true) or the one sent is unknown (WWW-Authenticate: Bearer).',
   404: 'Unknown profile or route.',
   409: 'Unknown or expired sync cursor: sync again without one.',
-  412: 'The profile changed since the version given in If-Match.',
+  412: 'If-Match did not hold: the profile changed since that version (its current ETag is sent), or it does not exist.',
   413: 'Body over max_body_bytes, or a batch over max_batch_size.',
   415: 'A body without Content-Type: application/json.',
   422: 'A field of the wrong type or out of range (the message names it and the limit).',
   429: 'The inference queue is full, or the client’s rate limit is spent (Retry-After).',
   500: 'An unexpected failure.',
-  503: 'ML unavailable, or the profile store down (Retry-After).',
+  503: 'ML unavailable, or the profile store down (Retry-After); a write says its `outcome` (not_applied | unknown).',
 };
 
 /** The routes, with the schemas built for `limits`. */
@@ -92,9 +96,9 @@ function operations(limits: RankLimits & { maxImportBatch: number }): Operation[
     { method: 'post', path: '/api/v1/ml/profiles/rank/batch', tag: 'ml', summary: 'Rank for several profiles', body: rankBatchRequestSchema(limits), responses: { 200: rankBatchResponseSchema }, errors: [...ml, 404] },
     { method: 'get', path: '/api/v1/ml/health', tag: 'ml', summary: 'Model, cache and store health', responses: { 200: mlHealthSchema, 503: mlHealthSchema }, errors: [] },
     { method: 'get', path: '/api/v1/ml/info', tag: 'ml', summary: 'The model and the request limits', responses: { 200: mlInfoSchema }, errors: [] },
-    { method: 'get', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Read a profile', params: profilePathSchema, responses: { 200: profileSchema }, errors: [404, 422, 503] },
-    { method: 'put', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Create (201) or replace (200) a profile', params: profilePathSchema, body: profilePutSchema, responses: { 200: profileSchema, 201: profileSchema }, errors: [400, 412, 413, 415, 422, 503] },
-    { method: 'delete', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Delete a profile', params: profilePathSchema, responses: { 200: profileDeleteResponseSchema }, errors: [404, 412, 422, 503] },
+    { method: 'get', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Read a profile', params: profilePathSchema, responses: { 200: profileSchema }, errors: [404, 422, 503], etag: true },
+    { method: 'put', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Create (201) or replace (200) a profile', params: profilePathSchema, body: profilePutSchema, responses: { 200: profileSchema, 201: profileSchema }, errors: [400, 412, 413, 415, 422, 503], etag: true, ifMatch: true },
+    { method: 'delete', path: '/api/v1/profiles/{id}', tag: 'profiles', summary: 'Delete a profile', params: profilePathSchema, responses: { 200: profileDeleteResponseSchema }, errors: [404, 412, 422, 503], ifMatch: true },
     { method: 'post', path: '/api/v1/profiles/batch', tag: 'profiles', summary: 'Create, replace and delete many profiles (per-item results)', body: profileBatchRequestSchema(limits), responses: { 200: profileBatchResponseSchema }, errors: [400, 413, 415, 422, 503] },
     { method: 'get', path: '/api/v1/sync', tag: 'sync', summary: 'Changes since a cursor', query: syncQuerySchema, responses: { 200: syncResponseSchema }, errors: [409, 422, 503] },
     { method: 'post', path: '/api/v1/feed', tag: 'feed', summary: 'The ranked feed for a user', body: feedRequestSchema(limits), responses: { 200: feedResponseSchema }, errors: [400, 404, 413, 415, 422, 503] },
@@ -142,6 +146,23 @@ function parameters(schema: z.ZodObject, where: 'path' | 'query', components: Re
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
+const ETAG_HEADER = {
+  ETag: {
+    description: "The profile's version, a strong entity tag; send it back in If-Match to update only that version.",
+    schema: { type: 'string' },
+  },
+};
+
+const IF_MATCH_PARAMETER = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description:
+    'Apply only if the profile exists (`*`) or its current ETag is one of these strong entity tags ' +
+    '(`"v1", "v2"`); otherwise 412 precondition_failed and nothing changes. Checked atomically with the write.',
+  schema: { type: 'string' },
+};
+
 /** The OpenAPI 3.1 document for a server with these limits and version. */
 export function openApiDocument(limits: RankLimits & { maxImportBatch: number }, version: string): Record<string, unknown> {
   const components: Record<string, JsonSchema> = {};
@@ -153,6 +174,7 @@ export function openApiDocument(limits: RankLimits & { maxImportBatch: number },
     for (const [status, schema] of Object.entries(op.responses)) {
       responses[status] = {
         description: status === '201' ? 'Created' : status === '503' ? 'Unavailable' : 'OK',
+        ...(op.etag ? { headers: ETAG_HEADER } : {}),
         content: op.textResponse
           ? { [op.textResponse]: { schema: { type: 'string' } } }
           : json(schema ? jsonSchema(schema, 'output', components) : { type: 'object' }),
@@ -160,11 +182,16 @@ export function openApiDocument(limits: RankLimits & { maxImportBatch: number },
     }
     for (const status of [...op.errors, 500]) {
       if (responses[status]) continue;
-      responses[status] = { description: ERROR_TEXT[status] ?? 'Error', content: json(op.openaiErrors ? openaiError : apiError) };
+      responses[status] = {
+        description: ERROR_TEXT[status] ?? 'Error',
+        ...(status === 412 ? { headers: ETAG_HEADER } : {}),
+        content: json(op.openaiErrors ? openaiError : apiError),
+      };
     }
     const parameters_ = [
       ...(op.params ? parameters(op.params, 'path', components) : []),
       ...(op.query ? parameters(op.query, 'query', components) : []),
+      ...(op.ifMatch ? [IF_MATCH_PARAMETER] : []),
     ];
     (paths[op.path] ??= {})[op.method] = {
       tags: [op.tag],

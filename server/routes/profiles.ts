@@ -1,7 +1,8 @@
 /**
- * /profiles/{id}: read, create or replace, and delete one candidate profile; /profiles/batch: many writes in
- * one request (bulk import). Every write goes through the store's one write path (`store.write`) and drops the
- * profile's cached vector, so the next feed or sync embeds the new text.
+ * /profiles/{id}: read, create or replace, and delete one candidate profile, with its version as ETag and
+ * If-Match honoured (http/preconditions.ts); /profiles/batch: many writes in one request (bulk import). Every
+ * write goes through the store's write path (`store.write`, `store.writeIf`) and drops the profile's cached
+ * vector, so the next feed or sync embeds the new text.
  */
 import { Hono } from 'hono';
 import { got } from '../../shared/api/common';
@@ -16,6 +17,7 @@ import {
 import type { ServerDeps } from '../deps';
 import { parseProfileBatch } from '../http/batch-input';
 import { ApiFailure } from '../http/errors';
+import { etag, parseIfMatch, preconditionFailed } from '../http/preconditions';
 import { jsonBody, pathParams } from '../http/validate';
 
 /** Routes `GET|PUT|DELETE /profiles/:id` and `POST /profiles/batch`, mounted under /api/v1. */
@@ -56,10 +58,10 @@ export function profileRoutes(deps: ServerDeps): Hono {
 
   app.get('/profiles/:id', path, async (c) => {
     const { id } = c.req.valid('param');
-    const profile = await store.get(id);
-    if (!profile) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
-    const res: ProfileResponse = profile;
-    return c.json(res);
+    const found = await store.read(id);
+    if (!found) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
+    const res: ProfileResponse = found.profile;
+    return c.json(res, 200, { etag: etag(found.version) });
   });
 
   app.put('/profiles/:id', path, jsonBody(profilePutSchema), async (c) => {
@@ -71,15 +73,18 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const { name, headline, bio, tags, diligence, engagement } = body;
     const updated_at = body.updated_at ?? new Date().toISOString();
     const profile: ProfileResponse = { id, name, headline, bio, tags, diligence, engagement, updated_at };
-    const created = await store.put(profile);
+    const done = await store.writeIf({ op: 'put', profile }, parseIfMatch(c.req.header('if-match')));
+    if (done.outcome === 'precondition_failed') throw preconditionFailed(id, done.version);
     await forget([id]);
     await ranking.afterWrite();
-    return c.json(profile, created ? 201 : 200);
+    return c.json(profile, done.outcome === 'created' ? 201 : 200, { etag: etag(done.version as string) });
   });
 
   app.delete('/profiles/:id', path, async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await store.delete(id))) throw new ApiFailure('not_found', `profile \`${id}\` not found`);
+    const done = await store.writeIf({ op: 'delete', id }, parseIfMatch(c.req.header('if-match')));
+    if (done.outcome === 'precondition_failed') throw preconditionFailed(id, done.version);
+    if (done.outcome === 'not_found') throw new ApiFailure('not_found', `profile \`${id}\` not found`);
     await forget([id]);
     await ranking.afterWrite();
     const res: ProfileDeleteResponse = { id, deleted: true };

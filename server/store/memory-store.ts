@@ -8,11 +8,16 @@ import { cursorIsServable, decodeCursor, encodeCursor } from './cursor';
 import { ALL, inShape, shapeKey, type SyncShape } from './shape';
 import {
   checkPageLimit,
+  formatVersion,
+  versionMatches,
   type ChangePage,
+  type ConditionalWriteResult,
   type ProfileChange,
   type ProfileStore,
   type ProfileWrite,
   type StoreStatus,
+  type VersionedProfile,
+  type VersionMatch,
   type WriteOutcome,
 } from './profile-store';
 
@@ -65,6 +70,11 @@ export class MemoryProfileStore implements ProfileStore {
     return profile && structuredClone(profile);
   }
 
+  async read(id: string): Promise<VersionedProfile | undefined> {
+    const profile = this.profiles.get(id);
+    return profile && { profile: structuredClone(profile), version: this.versionOf(id) as string };
+  }
+
   async list(ids?: readonly string[]): Promise<Profile[]> {
     if (ids) {
       return ids.flatMap((id) => {
@@ -76,16 +86,18 @@ export class MemoryProfileStore implements ProfileStore {
   }
 
   async write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]> {
-    return writes.map((w) => {
-      if (w.op === 'put') {
-        const created = !this.profiles.has(w.profile.id);
-        this.record(w.profile.id, structuredClone(w.profile));
-        return created ? 'created' : 'updated';
-      }
-      if (!this.profiles.has(w.id)) return 'not_found';
-      this.record(w.id, undefined);
-      return 'deleted';
-    });
+    return writes.map((w) => this.apply(w));
+  }
+
+  /** Check and write run in one synchronous step: nothing can come between them. */
+  async writeIf(write: ProfileWrite, match?: VersionMatch): Promise<ConditionalWriteResult> {
+    const id = write.op === 'put' ? write.profile.id : write.id;
+    if (match !== undefined) {
+      const current = this.versionOf(id);
+      if (!versionMatches(match, current)) return { outcome: 'precondition_failed', ...(current && { version: current }) };
+    }
+    const outcome = this.apply(write);
+    return write.op === 'put' ? { outcome, version: this.versionOf(id) as string } : { outcome };
   }
 
   async put(profile: Profile): Promise<boolean> {
@@ -131,6 +143,23 @@ export class MemoryProfileStore implements ProfileStore {
   }
 
   async close(): Promise<void> {}
+
+  private apply(w: ProfileWrite): WriteOutcome {
+    if (w.op === 'put') {
+      const created = !this.profiles.has(w.profile.id);
+      this.record(w.profile.id, structuredClone(w.profile));
+      return created ? 'created' : 'updated';
+    }
+    if (!this.profiles.has(w.id)) return 'not_found';
+    this.record(w.id, undefined);
+    return 'deleted';
+  }
+
+  /** The live profile's version (its latest change's seq in this log), or undefined. */
+  private versionOf(id: string): string | undefined {
+    const seq = this.latest.get(id);
+    return seq !== undefined && this.profiles.has(id) ? formatVersion(this.epoch, seq) : undefined;
+  }
 
   /**
    * What a log entry sends: its profile (a put), undefined (a delete), or false (nothing: not its id's latest

@@ -26,6 +26,43 @@ export type ProfileWrite = { op: 'put'; profile: Profile } | { op: 'delete'; id:
 /** What one write did: a put `created` or `updated`; a delete `deleted`, or `not_found` (nothing changed). */
 export type WriteOutcome = 'created' | 'updated' | 'deleted' | 'not_found';
 
+/**
+ * Every profile has a version: an opaque string that changes with every write of that profile and is never
+ * reused by the store, sent as its `ETag`. It is the seq of the profile's latest change in the change log,
+ * prefixed by the log's epoch (so a wiped or restarted log never repeats an old version): `<epoch 8>-<seq>`.
+ * The one place of this format; the Redis write script builds the same string (redis-store.ts).
+ */
+export function formatVersion(epoch: string, seq: number | string): string {
+  return `${epoch.slice(0, 8)}-${seq}`;
+}
+
+/** A stored profile with its version. */
+export interface VersionedProfile {
+  profile: Profile;
+  version: string;
+}
+
+/**
+ * The condition of a conditional write (HTTP If-Match): `'*'` the profile must exist; a list: its current
+ * version must be one of these (an empty list never matches).
+ */
+export type VersionMatch = '*' | readonly string[];
+
+/** Whether `match` holds for a profile whose version is `current` (undefined: no such profile). */
+export function versionMatches(match: VersionMatch, current: string | undefined): boolean {
+  if (current === undefined) return false;
+  return match === '*' || match.includes(current);
+}
+
+/**
+ * What a conditional write did: a WriteOutcome, or `precondition_failed` (nothing changed). `version` is the
+ * profile's version after a put, and its current one after a precondition_failed on an existing profile.
+ */
+export interface ConditionalWriteResult {
+  outcome: WriteOutcome | 'precondition_failed';
+  version?: string;
+}
+
 export interface ChangePage {
   /** At most `limit` changes, in change order, at most one per id. */
   changes: ProfileChange[];
@@ -77,6 +114,8 @@ export interface ProfileStore {
   // a command timeout; at once while the server is known to be down), never hangs.
   /** A copy of the profile, or undefined. */
   get(id: string): Promise<Profile | undefined>;
+  /** A copy of the profile with its version (read together, atomically), or undefined. */
+  read(id: string): Promise<VersionedProfile | undefined>;
   /** Profiles with these ids in the order given (missing ones skipped), or all, sorted by id, when ids is undefined. */
   list(ids?: readonly string[]): Promise<Profile[]>;
   /**
@@ -86,6 +125,11 @@ export interface ProfileStore {
    * earlier chunks stay applied.
    */
   write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]>;
+  /**
+   * `write` of one write, applied only if `match` holds (none: always), decided atomically with the write, so
+   * of two processes writing against the same version exactly one succeeds and no update is lost.
+   */
+  writeIf(write: ProfileWrite, match?: VersionMatch): Promise<ConditionalWriteResult>;
   /** `write` of one put; true when it created. */
   put(profile: Profile): Promise<boolean>;
   /** `write` of one delete; true when something was deleted (and a tombstone logged), false for an unknown id. */

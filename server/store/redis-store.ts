@@ -4,7 +4,8 @@
  * Key layout (every key under `keyPrefix`, default `nearfeed:store:`):
  * - `profiles`   hash   id → profile JSON (the live set)
  * - `log`        zset   id scored by the seq of its latest change: compacted by construction, since ZADD
- *                       moves an id instead of adding a second entry
+ *                       moves an id instead of adding a second entry; with the epoch, a live id's score is
+ *                       its version (ETag)
  * - `tombstones` zset   deleted id → seq of its delete, oldest pruned first past `maxTombstones`
  * - `seq`        string INCR counter: the log head
  * - `floor`      string highest seq of a pruned tombstone; cursors below it must refetch
@@ -37,12 +38,16 @@ import { LogWatch } from './redis-watch';
 import { ALL, shapeKey, type SyncShape } from './shape';
 import {
   checkPageLimit,
+  formatVersion,
   StoreUnavailableError,
   type ChangePage,
+  type ConditionalWriteResult,
   type ProfileChange,
   type ProfileStore,
   type ProfileWrite,
   type StoreStatus,
+  type VersionedProfile,
+  type VersionMatch,
   type WriteOutcome,
 } from './profile-store';
 
@@ -92,23 +97,48 @@ const QUEUE_EMBEDDING = `redis.call('XADD', KEYS[7], '*', 'id', id, 'v', seq)`;
 const NUDGE = `redis.call('PUBLISH', KEYS[2], redis.call('GET', KEYS[4]) or '0')`;
 
 /**
- * Every put and delete, single or bulk. ARGV: epoch candidate, max tombstones, then per write `op, id, json`
- * (op 'p' put with the profile JSON, 'd' delete with json ''). → one code per write: put 1 created / 0
- * replaced; delete 1 deleted / 0 unknown id (nothing logged). Tombstones past the maximum are pruned once, at
- * the end.
+ * Every put and delete, single or bulk. ARGV: epoch candidate, max tombstones, then per write `op, id, json,
+ * match` (op 'p' put with the profile JSON, 'd' delete with json ''; match '' none, '*' the profile must exist,
+ * '=' followed by space-separated versions: its version must be one of them). → the epoch, then per write a
+ * code and a seq: put 1 created / 0 replaced, delete 1 deleted / 0 unknown id (nothing logged), 2 the match
+ * failed (nothing written); the seq is the write's change (0 when none), or the current one after a failed
+ * match. A version is `<first 8 of the epoch>-<seq>` (formatVersion in profile-store.ts). Tombstones past the
+ * maximum are pruned once, at the end.
  */
 const WRITE_LUA = `local epoch_checked = false
 local deleted_any = false
-local out = {}
-for i = 3, #ARGV, 3 do
-  local op, id = ARGV[i], ARGV[i + 1]
+local epoch = redis.call('GET', KEYS[6]) or ''
+local out = {''}
+for i = 3, #ARGV, 4 do
+  local op, id, match = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   local code = 0
-  if op == 'p' or redis.call('HDEL', KEYS[1], id) == 1 then
+  local seq = 0
+  local allowed = true
+  if match ~= '' then
+    allowed = false
+    if redis.call('HEXISTS', KEYS[1], id) == 1 then
+      seq = redis.call('ZSCORE', KEYS[2], id) or '0'
+      if match == '*' then
+        allowed = true
+      else
+        local version = string.sub(epoch, 1, 8) .. '-' .. seq
+        for v in string.gmatch(string.sub(match, 2), '%S+') do
+          if v == version then
+            allowed = true
+            break
+          end
+        end
+      end
+    end
+  end
+  if not allowed then
+    code = 2
+  elseif op == 'p' or redis.call('HDEL', KEYS[1], id) == 1 then
     if not epoch_checked then
       ${WRITE_EPOCH}
       epoch_checked = true
     end
-    local seq = redis.call('INCR', KEYS[4])
+    seq = redis.call('INCR', KEYS[4])
     redis.call('ZADD', KEYS[2], seq, id)
     if op == 'p' then
       code = redis.call('HSET', KEYS[1], id, ARGV[i + 2])
@@ -119,8 +149,11 @@ for i = 3, #ARGV, 3 do
       deleted_any = true
       redis.call('ZADD', KEYS[3], seq, id)
     end
+  else
+    seq = 0
   end
   out[#out + 1] = code
+  out[#out + 1] = seq
 end
 if deleted_any then
   local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[2])
@@ -136,7 +169,13 @@ if deleted_any then
   end
 end
 if epoch_checked then ${NUDGE} end
+out[1] = redis.call('GET', KEYS[6]) or ''
 return out`;
+
+/** ARGV: id → nil, or {profile JSON, epoch, seq of its latest change}: a profile and its version, atomically. */
+const READ_LUA = `local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return false end
+return {json, redis.call('GET', KEYS[6]) or '', redis.call('ZSCORE', KEYS[2], ARGV[1]) or '0'}`;
 
 /** Writes per script call: bounds one script's run (Redis is single-threaded) and its argument list. */
 export const WRITE_CHUNK = 1000;
@@ -234,7 +273,8 @@ type Keys = Record<(typeof KEY_NAMES)[number], string>;
 
 /** The scripts as ioredis custom commands (defineCommand adds them at run time). */
 interface StoreScripts {
-  nearfeedStoreWrite(...args: (string | number)[]): Promise<number[]>;
+  nearfeedStoreWrite(...args: (string | number)[]): Promise<(string | number)[]>;
+  nearfeedStoreRead(...args: string[]): Promise<[string, string, string] | null>;
   nearfeedStoreSeed(...args: (string | number)[]): Promise<number>;
   nearfeedStoreChanges(...args: (string | number)[]): Promise<(string | number)[]>;
 }
@@ -305,6 +345,7 @@ export class RedisProfileStore implements ProfileStore {
     const numberOfKeys = KEY_NAMES.length;
     this.redis.defineCommand('nearfeedStoreWrite', { lua: WRITE_LUA, numberOfKeys });
     this.redis.defineCommand('nearfeedStoreSeed', { lua: SEED_LUA, numberOfKeys });
+    this.redis.defineCommand('nearfeedStoreRead', { lua: READ_LUA, numberOfKeys });
     this.redis.defineCommand('nearfeedStoreChanges', { lua: CHANGES_LUA, numberOfKeys });
     this.scripts = this.redis as unknown as StoreScripts;
   }
@@ -326,26 +367,56 @@ export class RedisProfileStore implements ProfileStore {
       .map((id) => parseProfile(all[id] as string));
   }
 
+  async read(id: string): Promise<VersionedProfile | undefined> {
+    const reply = await this.run(() => this.scripts.nearfeedStoreRead(...this.keyList(), id));
+    if (reply === null) return undefined;
+    const [json, epoch, seq] = reply;
+    return { profile: parseProfile(json), version: formatVersion(epoch, seq) };
+  }
+
   async write(writes: readonly ProfileWrite[]): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     for (let start = 0; start < writes.length; start += WRITE_CHUNK) {
       const chunk = writes.slice(start, start + WRITE_CHUNK);
-      const args = chunk.flatMap((w) => (w.op === 'put' ? ['p', w.profile.id, JSON.stringify(w.profile)] : ['d', w.id, '']));
-      let codes: number[];
+      let reply: ScriptWrites;
       try {
-        codes = await this.run(() =>
-          this.scripts.nearfeedStoreWrite(...this.keyList(), epochOffer(), this.maxTombstones, ...args), true);
+        reply = await this.writeChunk(chunk.map((w) => [w, '']));
       } catch (err) {
         // Earlier chunks are applied: the request as a whole was, in part.
         if (start > 0 && err instanceof StoreUnavailableError) throw new StoreUnavailableError(err.reason, 'unknown');
         throw err;
       }
-      chunk.forEach((w, i) => {
-        const done = Number(codes[i]) === 1;
-        outcomes.push(w.op === 'put' ? (done ? 'created' : 'updated') : done ? 'deleted' : 'not_found');
-      });
+      chunk.forEach((w, i) => outcomes.push(outcomeOf(w, reply.codes[i] as number)));
     }
     return outcomes;
+  }
+
+  async writeIf(write: ProfileWrite, match?: VersionMatch): Promise<ConditionalWriteResult> {
+    const { epoch, codes, seqs } = await this.writeChunk([[write, encodeMatch(match)]]);
+    const [code, seq] = [codes[0] as number, seqs[0] as string];
+    if (code === MATCH_FAILED) {
+      return { outcome: 'precondition_failed', ...(seq !== '0' && { version: formatVersion(epoch, seq) }) };
+    }
+    const outcome = outcomeOf(write, code);
+    return write.op === 'put' ? { outcome, version: formatVersion(epoch, seq) } : { outcome };
+  }
+
+  /** One write script call: each write with its encoded match ('' for none). */
+  private async writeChunk(writes: readonly (readonly [ProfileWrite, string])[]): Promise<ScriptWrites> {
+    const args = writes.flatMap(([w, match]) =>
+      w.op === 'put' ? ['p', w.profile.id, JSON.stringify(w.profile), match] : ['d', w.id, '', match],
+    );
+    const [epoch, ...flat] = await this.run(
+      () => this.scripts.nearfeedStoreWrite(...this.keyList(), epochOffer(), this.maxTombstones, ...args),
+      true,
+    );
+    const codes: number[] = [];
+    const seqs: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      codes.push(Number(flat[i]));
+      seqs.push(String(flat[i + 1]));
+    }
+    return { epoch: String(epoch), codes, seqs };
   }
 
   async put(profile: Profile): Promise<boolean> {
@@ -484,6 +555,31 @@ export class RedisProfileStore implements ProfileStore {
   private keyList(): string[] {
     return KEY_NAMES.map((name) => this.keys[name]);
   }
+}
+
+/** A write script's reply, split up. */
+interface ScriptWrites {
+  epoch: string;
+  codes: number[];
+  seqs: string[];
+}
+
+/** The write script's code for a write whose match failed. */
+const MATCH_FAILED = 2;
+
+function outcomeOf(w: ProfileWrite, code: number): WriteOutcome {
+  const done = code === 1;
+  return w.op === 'put' ? (done ? 'created' : 'updated') : done ? 'deleted' : 'not_found';
+}
+
+/**
+ * A VersionMatch as the write script's `match` argument. Versions never hold white space (formatVersion), so
+ * a client's tag that does is left out: it could not match anyway.
+ */
+function encodeMatch(match: VersionMatch | undefined): string {
+  if (match === undefined) return '';
+  if (match === '*') return '*';
+  return `=${match.filter((v) => /^\S+$/.test(v)).join(' ')}`;
 }
 
 /**

@@ -78,11 +78,12 @@ export async function call(
   method: string,
   url: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown; headers: Headers }> {
-  const init: RequestInit = { method };
+  const init: RequestInit = { method, headers };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
+    init.headers = { 'content-type': 'application/json', ...headers };
   }
   const res = await app.request(url, init);
   const text = await res.text();
