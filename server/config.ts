@@ -6,6 +6,7 @@ import { ConfigError, parseBoolean, parseConfig } from '../shared/config';
 import type { ServerConfig } from './deps';
 import { LOG_LEVELS, type LogLevel } from './log';
 import { parseApiKeys } from './http/access';
+import { looksLikeModelUrl, ModelUrlError, parseModelUrl, type ModelUrl } from './embedder/model-url';
 
 /** One server-only env variable, for docs and error messages. */
 export interface ServerVariable {
@@ -38,6 +39,9 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent: JSON log lines at this level and above go to stdout.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'A client must send its request headers within this long (408 and closed after).' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client must send its whole request (headers and body) within this long; a silent socket is closed after it too.' },
+  { name: 'MODEL_CACHE_DIR', default: 'models/cache', description: 'Where downloaded models are kept: EMBEDDING_MODEL URLs under url/, hub models under hub/ (relative paths: to the working directory).' },
+  { name: 'MODEL_DOWNLOAD_TIMEOUT_MS', default: '600000', description: 'Longest a model download from an EMBEDDING_MODEL URL may take, all files together; slower: refused, nothing kept.' },
+  { name: 'MODEL_DOWNLOAD_MAX_BYTES', default: '4294967296', description: 'Most bytes a model download from an EMBEDDING_MODEL URL may have, all files together; more: refused, nothing kept.' },
   { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '5000', description: 'An idle keep-alive connection is closed after this long.' },
 ]);
 
@@ -130,6 +134,17 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     }
   }
 
+  // A URL model is named by its ModelUrl everywhere; the URL itself (which may hold secrets) stays in it.
+  let modelUrl: ModelUrl | undefined;
+  if (looksLikeModelUrl(shared.embeddingModel)) {
+    try {
+      modelUrl = parseModelUrl(shared.embeddingModel);
+    } catch (err) {
+      if (err instanceof ModelUrlError) throw new ConfigError('EMBEDDING_MODEL', '[redacted]', err.message);
+      throw err;
+    }
+  }
+
   const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', logLevel, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -138,6 +153,10 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
   return {
     config: {
       ...shared,
+      ...(modelUrl !== undefined ? { embeddingModel: modelUrl.name, modelUrl } : {}),
+      modelCacheDir: raw(env, 'MODEL_CACHE_DIR') ?? 'models/cache',
+      modelDownloadTimeoutMs: int(env, 'MODEL_DOWNLOAD_TIMEOUT_MS', 600_000, 1000, 24 * 3600 * 1000),
+      modelDownloadMaxBytes: int(env, 'MODEL_DOWNLOAD_MAX_BYTES', 4 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
       port: int(env, 'PORT', 8787, 0, 65535),
       ...(redisUrl !== undefined ? { redisUrl } : {}),
       profileStore: store,

@@ -14,6 +14,7 @@ import type { Logger, LogLevel } from './log';
 import type { ApiKey } from './http/access';
 import type { RateLimiter, RateLimitSettings } from './http/rate-limit';
 import type { Metrics } from './http/metrics';
+import type { ModelUrl } from './embedder/model-url';
 
 /** Server-only settings, read from env next to the shared ones. */
 export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
@@ -54,6 +55,14 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   trustProxy: boolean;
   /** RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST; perSecond 0 is off. */
   rateLimit: RateLimitSettings;
+  /** Set when EMBEDDING_MODEL is a URL; `embeddingModel` is then its name (`<last segment>-<hash>`), never the URL. */
+  modelUrl?: ModelUrl;
+  /** MODEL_CACHE_DIR (default models/cache): downloaded models, `url/` and `hub/` under it. */
+  modelCacheDir: string;
+  /** MODEL_DOWNLOAD_TIMEOUT_MS (default 10 min): a whole URL model download. */
+  modelDownloadTimeoutMs: number;
+  /** MODEL_DOWNLOAD_MAX_BYTES (default 4 GiB): all files of a URL model download together. */
+  modelDownloadMaxBytes: number;
 }
 
 /** Everything `createApp` runs on. */

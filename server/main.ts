@@ -1,7 +1,10 @@
 /**
- * `npm start`: settings → profile store → embedding cache → embedder → ML service → app → HTTP server.
- * Only an invalid setting stops the start; a model that cannot load leaves ML unavailable (health says why)
- * while the server goes on serving candidate data, and a Redis that is down only degrades the cache.
+ * `npm start`: settings → profile store → embedding cache → ML service → app → HTTP server, then the model.
+ * The server listens before the model has loaded (a URL model may take minutes to download): health says
+ * `loading` and ML routes answer 503 with Retry-After until the model answered its first inference, then the
+ * ranking is rebuilt over it. Only an invalid setting stops the start; a model that cannot load leaves ML
+ * unavailable (health says why) while the server goes on serving candidate data, and a Redis that is down only
+ * degrades the cache.
  */
 import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +14,7 @@ import { createApp } from './app';
 import { createEmbeddingCache } from './cache/create-cache';
 import { loadServerConfig } from './config';
 import type { ServerConfig } from './deps';
+import { downloadModel } from './embedder/model-download';
 import { errorSummary } from './embedder/model-source';
 import { createNodeEmbedder } from './embedder/node-embedder';
 import { serveApp } from './http/node-server';
@@ -19,7 +23,12 @@ import { createMetrics } from './http/metrics';
 import { createLogger, defaultLogger, type Logger } from './log';
 import { createMlService, type ModelState } from './ml/create-ml-service';
 import { createRanking } from './ranking/create-ranking';
+import { switchableRanking } from './ranking/switchable-ranking';
 import type { StaticFilesOptions } from './static';
+import type { EmbeddingCache } from './cache/embedding-cache';
+import type { MlService } from './ml/ml-service';
+import type { SwitchableRanking } from './ranking/switchable-ranking';
+import type { ProfileStore } from './store/profile-store';
 import { createProfileStore } from './store/create-store';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,17 +57,38 @@ function isDirectory(p: string): boolean {
   }
 }
 
-/** Loads the embedder; any failure becomes a 'failed' state, never a failed start. */
-export async function loadModel(config: ServerConfig): Promise<ModelState> {
+/** MODEL_CACHE_DIR's two parts: URL model downloads and transformers.js' hub cache. */
+export function modelCacheDirs(config: ServerConfig): { url: string; hub: string } {
+  const root = path.resolve(config.modelCacheDir);
+  return { url: path.join(root, 'url'), hub: path.join(root, 'hub') };
+}
+
+/**
+ * Loads the embedder (a URL model downloaded into the cache first); any failure becomes a 'failed' state,
+ * never a failed start.
+ */
+export async function loadModel(config: ServerConfig, log: (message: string) => void = (m) => logger.info(m)): Promise<ModelState> {
   if (!config.mlEnabled) return { state: 'disabled' };
+  const cacheDirs = modelCacheDirs(config);
   try {
+    const model = config.modelUrl
+      ? await downloadModel({
+          url: config.modelUrl,
+          cacheDir: cacheDirs.url,
+          dtype: config.embeddingDtype,
+          timeoutMs: config.modelDownloadTimeoutMs,
+          maxBytes: config.modelDownloadMaxBytes,
+          log,
+        })
+      : config.embeddingModel;
     const { embedder, notes } = await createNodeEmbedder({
-      model: config.embeddingModel,
+      model,
+      hub: { cacheDir: cacheDirs.hub },
       dtype: config.embeddingDtype,
       device: config.mlDevice,
       ...(config.maxSeqLength !== undefined ? { maxSeqLength: config.maxSeqLength } : {}),
       ...(existsSync(BUNDLED_MODEL_DIR) ? { fallbackModelDir: BUNDLED_MODEL_DIR } : {}),
-      logger: (m) => log(m),
+      logger: log,
     });
     return { state: 'ready', embedder, notes };
   } catch (err) {
@@ -69,10 +99,16 @@ export async function loadModel(config: ServerConfig): Promise<ModelState> {
 /** Demo and model folders served same-origin, so the browser never needs a hub or CDN. */
 export function staticFilesFor(config: ServerConfig): StaticFilesOptions {
   const local = path.resolve(config.embeddingModel);
+  // A URL model is served from its download folder under its name (a 404 until the download completed).
+  const modelDirs = config.modelUrl
+    ? { [config.modelUrl.name]: path.join(modelCacheDirs(config).url, config.modelUrl.name) }
+    : isDirectory(local)
+      ? { [path.basename(local)]: local }
+      : undefined;
   return {
     ...(existsSync(path.join(DEMO_DIR, 'index.html')) ? { demoDir: DEMO_DIR } : {}),
     modelRoots: [GENERATED_MODELS_DIR],
-    ...(isDirectory(local) ? { modelDirs: { [path.basename(local)]: local } } : {}),
+    ...(modelDirs ? { modelDirs } : {}),
   };
 }
 
@@ -94,18 +130,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ttlSeconds: config.embeddingCacheTtl,
     logger: { warn: (m: string) => log(m), info: (m: string) => log(m) },
   });
-  const model = await loadModel(config);
   // One registry for the process: the app's requests and the ML service's model calls and cache lookups.
   const metrics = createMetrics({ processMetrics: true });
-  const ml = createMlService({ config, cache, store, model, observer: metrics });
-  const ranking = createRanking({ config, store, cache, ml });
+  const ml = createMlService({ config, cache, store, model: loadModel(config), observer: metrics });
+  const ranking = switchableRanking(createRanking({ config, store, cache, ml }));
   try {
     await ranking.ready();
-    // The start-up backlog (e.g. a freshly seeded store) is short: wait for it so the first feeds rank every
-    // candidate; a long one is worked off while serving, feeds say how many candidates are still pending.
-    if (!(await ranking.whenIdle(STARTUP_EMBED_WAIT_MS))) {
-      log(`${await ranking.pendingEmbeddings()} profiles still queued for embedding; serving meanwhile`);
-    }
   } catch (err) {
     log(`warning: candidate index not loaded yet (${(err as Error).message}); it loads on the first request`);
   }
@@ -126,17 +156,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   for (let i = 0; i < 20 && config.redisUrl !== undefined && !cache.connected(); i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  const health = await ml.health();
-
   const server = await serveApp(app, config);
-  const mlLine =
-    health.status === 'unavailable'
-      ? `ML unavailable (${health.reasons.join('; ')})`
-      : `ML ${health.status}: ${health.model.name} on ${health.model.device} (${health.model.dtype}, ${health.model.dimension} dims)` +
-        (health.reasons.length > 0 ? ` — ${health.reasons.join('; ')}` : '');
   const { port } = server.server.address() as AddressInfo;
-  log(`listening on http://localhost:${port} — ${mlLine}; cache ${health.cache.backend}, store ${store.backend}`);
-
+  log(`listening on http://localhost:${port} — ML ${config.mlEnabled ? 'loading' : 'disabled'}; cache ${cache.backend}, store ${store.backend}`);
+  void ml.whenLoaded().then(() => switchToLoadedModel(config, { store, cache, ml, ranking }));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -154,6 +177,32 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * Once the model answered its first inference: the ranking is rebuilt over it (its index reads the cached
+ * vectors, its worker embeds the rest), and the status line says what runs.
+ */
+async function switchToLoadedModel(
+  config: ServerConfig,
+  parts: { store: ProfileStore; cache: EmbeddingCache; ml: MlService; ranking: SwitchableRanking },
+): Promise<void> {
+  const { store, cache, ml, ranking } = parts;
+  if (ml.available()) {
+    await ranking.switchTo(createRanking({ config, store, cache, ml }));
+    // A short backlog (e.g. a freshly seeded store) is worked off within seconds; a long one while serving,
+    // and feeds say how many candidates are still pending.
+    if (!(await ranking.whenIdle(STARTUP_EMBED_WAIT_MS).catch(() => false))) {
+      log(`${await ranking.pendingEmbeddings()} profiles still queued for embedding; serving meanwhile`);
+    }
+  }
+  const health = await ml.health();
+  const mlLine =
+    health.status === 'unavailable'
+      ? `ML unavailable (${health.reasons.join('; ')})`
+      : `ML ${health.status}: ${health.model.name} on ${health.model.device} (${health.model.dtype}, ${health.model.dimension} dims)` +
+        (health.reasons.length > 0 ? ` — ${health.reasons.join('; ')}` : '');
+  log(mlLine);
 }
 
 // Run when executed directly (npm start), not when imported by a test or benchmark.

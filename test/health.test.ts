@@ -14,6 +14,7 @@ import { createRedisCache } from '../server/cache/redis-cache';
 import { loadServerConfig } from '../server/config';
 import { loadModel } from '../server/main';
 import type { MlHealth } from '../shared/api';
+import type { ModelState } from '../server/ml/health';
 import { buildTestApp, loadTestEmbedder, post } from './support/ml-fixture';
 
 let embedder: Embedder;
@@ -140,5 +141,66 @@ describe('ML health', () => {
     const feed = await post(app, '/api/v1/feed', { profile_id: 'demo-001', limit: 3 });
     expect(feed.status).toBe(200);
     expect(((await feed.json()) as { ml_applied: boolean }).ml_applied).toBe(false);
+  });
+
+  it('loading (503) until the model answered its first inference, ready after; ML routes 503 with Retry-After meanwhile', async () => {
+    let resolveModel!: (state: ModelState) => void;
+    let releaseFirstRun!: () => void;
+    const firstRun = new Promise<void>((resolve) => (releaseFirstRun = resolve));
+    let runs = 0;
+    // The real embedder, its first inference held until the test lets it answer.
+    const held: Embedder = {
+      info: embedder.info,
+      embed: async (texts) => {
+        runs++;
+        if (runs === 1) await firstRun;
+        return embedder.embed(texts);
+      },
+      dispose: async () => undefined,
+    };
+    const { app, ml } = buildTestApp({ model: new Promise<ModelState>((resolve) => (resolveModel = resolve)) });
+
+    const loading = await health(app);
+    expect(loading.status).toBe(503);
+    expect(loading.body).toMatchObject({ status: 'loading', ml_enabled: true, model: { available: false, device: null } });
+    expect(loading.body.reasons[0]).toMatch(/^the model is loading/);
+    const embed = await post(app, '/api/v1/ml/embeddings', { text: 'anything' });
+    expect(embed.status).toBe(503);
+    expect(embed.headers.get('retry-after')).toBe('5');
+    const error = (await embed.json()) as { error: string; error_type: string };
+    expect(error.error_type).toBe('ml_unavailable');
+    expect(error.error).toMatch(/^ML is loading: /);
+    const feed = await post(app, '/api/v1/feed', { profile_id: 'demo-001', limit: 3 });
+    expect(feed.status).toBe(200);
+    expect(((await feed.json()) as { ml_applied: boolean }).ml_applied).toBe(false);
+
+    // Loaded, but its first inference has not answered: still loading.
+    resolveModel({ state: 'ready', embedder: held, notes: [] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runs).toBe(1);
+    expect((await health(app)).body.status).toBe('loading');
+
+    releaseFirstRun();
+    await ml.whenLoaded();
+    const ready = await health(app);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', model: { available: true, name: embedder.info.model } });
+    expect((await post(app, '/api/v1/ml/embeddings', { text: 'anything' })).status).toBe(200);
+  });
+
+  it('unavailable when the first inference fails', async () => {
+    const broken: Embedder = {
+      info: embedder.info,
+      embed: async () => {
+        throw new Error('session run failed');
+      },
+      dispose: async () => undefined,
+    };
+    const { app, ml } = buildTestApp({ model: Promise.resolve<ModelState>({ state: 'ready', embedder: broken, notes: [] }) });
+    await ml.whenLoaded();
+    const { status, body } = await health(app);
+    expect(status).toBe(503);
+    expect(body.status).toBe('unavailable');
+    expect(body.reasons[0]).toBe('model failed to load: its first inference failed: session run failed');
   });
 });

@@ -25,6 +25,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** How long to wait for /api/v1/ml/health to answer. */
   timeoutMs?: number;
+  /** 'ready' (default): until health answers 200; 'listening': until it answers at all (e.g. 503 loading). */
+  waitFor?: 'ready' | 'listening';
 }
 
 /** A port nothing listens on right now (asked from the OS, then released). */
@@ -57,7 +59,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * Starts `tsx server/main.ts` (not `npm start`: its prestart would rebuild the demo while someone else may be
- * editing the client) and waits until the ML health endpoint answers 200 with the model loaded.
+ * editing the client) and waits until the ML health endpoint answers 200 with the model loaded (or, with
+ * `waitFor: 'listening'`, until it answers at all).
  */
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
   const port = await freePort();
@@ -101,7 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${server.log()}`);
     try {
       const res = await fetch(`${baseUrl}/api/v1/ml/health`);
-      if (res.status === 200) return server;
+      if (res.status === 200 || options.waitFor === 'listening') return server;
     } catch {
       // Not listening yet.
     }

@@ -3,12 +3,13 @@
  * content-hash guard, and health. Routes reach inference only through this.
  */
 import { createHash } from 'node:crypto';
-import type { EmbedderInfo } from '../../shared/embedder';
+import type { Embedder, EmbedderInfo } from '../../shared/embedder';
 import { feedPromptNames, promptedText, UnknownPromptError } from '../../shared/embedding/model-family';
 import { profileToText } from '../../shared/profile-text';
 import type { Profile } from '../../shared/types';
 import type { EmbeddingCache } from '../cache/embedding-cache';
 import type { ServerConfig } from '../deps';
+import { errorSummary } from '../embedder/model-source';
 import { ApiFailure } from '../http/errors';
 import type { ProfileStore } from '../store/profile-store';
 import { planBatches, type BatchLimits } from '../../shared/embedding/batch-plan';
@@ -24,7 +25,11 @@ export interface MlServiceOptions {
   cache: EmbeddingCache;
   /** Read again right before a profile vector is written, so a vector of an old version is never stored. */
   store: ProfileStore;
-  model: ModelState;
+  /**
+   * The model, or a promise of it: health says `loading` (and ML routes answer 503 with Retry-After) until it
+   * resolved and the model answered its first inference.
+   */
+  model: ModelState | Promise<ModelState>;
   /** Told of each model call and cache lookup (the app's metrics); default: nobody. */
   observer?: MlObserver;
 }
@@ -35,6 +40,32 @@ export interface NodeMlService extends MlService {
   batcherStats(): BatcherStats | undefined;
   /** Texts this process ran through the model so far, per priority. */
   embeddedTexts(): Record<Priority, number>;
+  /**
+   * Resolves once the model given as a promise has loaded and answered its first inference (or failed to):
+   * health has left `loading`. Resolves at once for a model given as a state.
+   */
+  whenLoaded(): Promise<void>;
+}
+
+/** What a model does while health says `loading`, for messages. */
+const LOADING_PHASES = 'download, session start, first inference';
+/** Retry-After of a 503 while the model loads: a small model is ready in seconds. */
+const LOADING_RETRY_AFTER_S = 5;
+
+/**
+ * A loaded model's first inference, through the embedder as requests will call it: only after it answered
+ * does health say `ready` (the first run of an ONNX session allocates and is the slow one). A model that
+ * cannot answer it is a failed load.
+ */
+async function warmUp(model: ModelState): Promise<ModelState> {
+  if (model.state !== 'ready') return model;
+  try {
+    await model.embedder.embed(['nearfeed warm-up']);
+    return model;
+  } catch (err) {
+    await model.embedder.dispose().catch(() => undefined);
+    return { state: 'failed', error: `its first inference failed: ${errorSummary(err)}` };
+  }
 }
 
 /** Batch limits of an embedder that does not state its own (the Node embedder's defaults). */
@@ -59,10 +90,35 @@ function profileHash(profile: Profile): string {
  * Dynamic batching is set up here when `config.dynamicBatching` is on.
  */
 export function createMlService(options: MlServiceOptions): NodeMlService {
-  const { config, cache, store, model } = options;
+  const { config, cache, store } = options;
   const observer = options.observer;
-  const embedder = model.state === 'ready' && config.mlEnabled ? model.embedder : undefined;
-  const state: ModelState = embedder ? model : config.mlEnabled ? model : { state: 'disabled' };
+  let state: ModelState = config.mlEnabled ? { state: 'loading' } : { state: 'disabled' };
+  let embedder: Embedder | undefined;
+  let batcher: DynamicBatcher<string, Float32Array> | undefined;
+  let closed = false;
+
+  /** Takes a loaded (or failed) model: from here on requests reach it. */
+  function adopt(next: ModelState): void {
+    state = config.mlEnabled ? next : { state: 'disabled' };
+    embedder = state.state === 'ready' ? state.embedder : undefined;
+    batcher =
+      embedder && config.dynamicBatching
+        ? new DynamicBatcher<string, Float32Array>({
+            run: (texts) => runOnModel('interactive', texts),
+            maxBatchSize: config.maxBatchSize,
+            windowMs: config.batchWindowMs,
+            maxQueueSize: config.maxQueueSize,
+          })
+        : undefined;
+  }
+
+  const loaded: Promise<void> =
+    options.model instanceof Promise
+      ? options.model.then(warmUp, (err: unknown): ModelState => ({ state: 'failed', error: errorSummary(err) })).then((next) => {
+          if (closed) return void (next.state === 'ready' ? next.embedder.dispose().catch(() => undefined) : undefined);
+          adopt(next);
+        })
+      : Promise.resolve(adopt(options.model));
 
   // One run at a time on the session; interactive runs before background ones (priority-lanes.ts).
   const lanes = new PriorityLanes();
@@ -78,18 +134,16 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     });
   }
 
-  const batcher =
-    embedder && config.dynamicBatching
-      ? new DynamicBatcher<string, Float32Array>({
-          run: (texts) => runOnModel('interactive', texts),
-          maxBatchSize: config.maxBatchSize,
-          windowMs: config.batchWindowMs,
-          maxQueueSize: config.maxQueueSize,
-        })
-      : undefined;
-
-  function requireEmbedder(): NonNullable<typeof embedder> {
+  function requireEmbedder(): Embedder {
     if (embedder) return embedder;
+    if (state.state === 'loading') {
+      throw new ApiFailure(
+        'ml_unavailable',
+        `ML is loading: the model is not ready yet (${LOADING_PHASES}); retry in ${LOADING_RETRY_AFTER_S} s, see /api/v1/ml/health`,
+        null,
+        { 'retry-after': String(LOADING_RETRY_AFTER_S) },
+      );
+    }
     const why =
       state.state === 'failed' ? `the model failed to load (${state.error})` : 'ML is disabled (ML_ENABLED=false)';
     throw new ApiFailure('ml_unavailable', `ML is unavailable: ${why}; see /api/v1/ml/health`);
@@ -309,7 +363,10 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
 
     embeddedTexts: () => ({ ...embedded }),
 
+    whenLoaded: () => loaded,
+
     async close() {
+      closed = true;
       batcher?.close();
       await embedder?.dispose();
     },

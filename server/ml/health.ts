@@ -11,6 +11,7 @@ import type { MlServiceHealth } from './ml-service';
 
 /** What the server has for inference: a loaded embedder (with its degradation notes), or why there is none. */
 export type ModelState =
+  | { state: 'loading' }
   | { state: 'ready'; embedder: Embedder; notes: readonly string[] }
   | { state: 'disabled' }
   | { state: 'failed'; error: string };
@@ -39,12 +40,14 @@ export function computeHealth(
     reasons.push(
       model.state === 'disabled'
         ? 'ML is disabled (ML_ENABLED=false): ranking uses diligence and engagement only'
-        : `model failed to load: ${model.error}`,
+        : model.state === 'loading'
+          ? 'the model is loading (download, session start, first inference): ML routes answer 503 ml_unavailable with Retry-After and feeds rank without similarity until it is ready'
+          : `model failed to load: ${model.error}`,
     );
     if (!connected) reasons.push(`embedding cache (${cache.backend}) is unreachable`);
     if (storeReason) reasons.push(storeReason);
     return {
-      status: 'unavailable',
+      status: model.state === 'loading' ? 'loading' : 'unavailable',
       ml_enabled: config.mlEnabled,
       model: { name: config.embeddingModel, available: false, device: null, dtype: config.embeddingDtype, dimension: null },
       cache: cacheReport,

@@ -102,7 +102,7 @@ export function mlRoutes(deps: ServerDeps): Hono {
   app.get('/health', async (c) => {
     const [health, pending] = await Promise.all([ml.health(), ranking.pendingEmbeddings()]);
     const res: MlHealth = { ...health, pending_embeddings: pending };
-    return c.json(res, health.status === 'unavailable' ? 503 : 200);
+    return c.json(res, health.status === 'unavailable' || health.status === 'loading' ? 503 : 200);
   });
 
   app.get('/info', async (c) => {

@@ -130,11 +130,14 @@ const pendingEmbeddings = z
   .nullable()
   .meta({ description: 'Profiles queued for embedding and not done yet; null when the queue cannot be read right now.' });
 
-/** Response of `GET /ml/health` (HTTP 503 when `status` is `unavailable`, 200 otherwise). */
+/** Response of `GET /ml/health` (HTTP 503 when `status` is `loading` or `unavailable`, 200 otherwise). */
 export const mlHealthSchema = z.object({
   status: z
-    .enum(['ready', 'degraded', 'unavailable'])
-    .meta({ description: 'ready: all parts up; degraded: serving on a fallback (see reasons); unavailable: no ML.' }),
+    .enum(['loading', 'ready', 'degraded', 'unavailable'])
+    .meta({
+      description:
+        'loading: the model is downloading, loading or has not answered its first inference yet (HTTP 503; ML routes answer 503 with Retry-After); ready: all parts up; degraded: serving on a fallback (see reasons); unavailable: no ML (HTTP 503).',
+    }),
   ml_enabled: z.boolean().meta({ description: 'ML_ENABLED as configured.' }),
   model: z.object({
     name: z.string().meta({ description: 'The model in use, or the configured one when none is loaded.' }),

@@ -60,7 +60,8 @@ export interface TestApp {
 
 /** The app on the given model state; env overrides the test defaults (small limits so tests can hit them). */
 export function buildTestApp(options: {
-  model: ModelState;
+  /** A state, or a promise of one: health says `loading` until it resolved and answered a first inference. */
+  model: ModelState | Promise<ModelState>;
   env?: Record<string, string>;
   cache?: EmbeddingCache;
   store?: ProfileStore;
@@ -72,7 +73,7 @@ export function buildTestApp(options: {
     MAX_TEXT_BYTES: '4096',
     MAX_BODY_BYTES: '65536',
     MAX_QUEUE_SIZE: '64',
-    ...(options.model.state === 'disabled' ? { ML_ENABLED: 'false' } : {}),
+    ...(!(options.model instanceof Promise) && options.model.state === 'disabled' ? { ML_ENABLED: 'false' } : {}),
     ...options.env,
   });
   const store = options.store ?? new MemoryProfileStore({ seed: demoProfiles(40) });
