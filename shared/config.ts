@@ -14,7 +14,7 @@ export type MlDevice = 'cpu' | 'cuda' | 'webgpu' | 'auto';
 export interface NearfeedConfig {
   /** ML_ENABLED (default true). */
   mlEnabled: boolean;
-  /** EMBEDDING_MODEL: hub id or local folder (default Xenova/all-MiniLM-L6-v2). */
+  /** EMBEDDING_MODEL: hub id, local folder or (server) https:// URL of a folder (default Xenova/all-MiniLM-L6-v2). */
   embeddingModel: string;
   /** EMBEDDING_DTYPE (default fp32). */
   embeddingDtype: EmbeddingDtype;
@@ -81,7 +81,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   {
     name: 'EMBEDDING_MODEL',
     default: DEFAULT_CONFIG.embeddingModel,
-    allowed: 'a Hugging Face hub id or a local model folder',
+    allowed: 'a Hugging Face hub id, a local model folder, or (server) an https:// URL of a model folder',
     description: 'Sentence-embedding model (BERT-style, ONNX files in the hub layout).',
   },
   {
