@@ -25,10 +25,8 @@ import { createMlService, type ModelState } from './ml/create-ml-service';
 import { createRanking } from './ranking/create-ranking';
 import { switchableRanking } from './ranking/switchable-ranking';
 import type { StaticFilesOptions } from './static';
-import type { EmbeddingCache } from './cache/embedding-cache';
 import type { MlService } from './ml/ml-service';
 import type { SwitchableRanking } from './ranking/switchable-ranking';
-import type { ProfileStore } from './store/profile-store';
 import { createProfileStore } from './store/create-store';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -132,7 +130,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   });
   // One registry for the process: the app's requests and the ML service's model calls and cache lookups.
   const metrics = createMetrics({ processMetrics: true });
-  const ml = createMlService({ config, cache, store, model: loadModel(config), observer: metrics });
+  const ml = createMlService({
+    config,
+    cache,
+    store,
+    model: loadModel(config),
+    observer: metrics,
+    // Before health says ready: a ready health means feeds rank with the model.
+    onLoaded: () => ranking.switchTo(createRanking({ config, store, cache, ml })),
+  });
   const ranking = switchableRanking(createRanking({ config, store, cache, ml }));
   try {
     await ranking.ready();
@@ -159,7 +165,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const server = await serveApp(app, config);
   const { port } = server.server.address() as AddressInfo;
   log(`listening on http://localhost:${port} — ML ${config.mlEnabled ? 'loading' : 'disabled'}; cache ${cache.backend}, store ${store.backend}`);
-  void ml.whenLoaded().then(() => switchToLoadedModel(config, { store, cache, ml, ranking }));
+  void ml.whenLoaded().then(() => reportLoadedModel(ml, ranking));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -179,17 +185,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-/**
- * Once the model answered its first inference: the ranking is rebuilt over it (its index reads the cached
- * vectors, its worker embeds the rest), and the status line says what runs.
- */
-async function switchToLoadedModel(
-  config: ServerConfig,
-  parts: { store: ProfileStore; cache: EmbeddingCache; ml: MlService; ranking: SwitchableRanking },
-): Promise<void> {
-  const { store, cache, ml, ranking } = parts;
+/** Once the model is ready (ranking switched, see main): the start-up backlog, then the status line. */
+async function reportLoadedModel(ml: MlService, ranking: SwitchableRanking): Promise<void> {
   if (ml.available()) {
-    await ranking.switchTo(createRanking({ config, store, cache, ml }));
     // A short backlog (e.g. a freshly seeded store) is worked off within seconds; a long one while serving,
     // and feeds say how many candidates are still pending.
     if (!(await ranking.whenIdle(STARTUP_EMBED_WAIT_MS).catch(() => false))) {

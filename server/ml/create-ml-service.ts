@@ -30,6 +30,11 @@ export interface MlServiceOptions {
    * resolved and the model answered its first inference.
    */
   model: ModelState | Promise<ModelState>;
+  /**
+   * Runs once a model given as a promise is loaded and warm, with the service already answering on it, before
+   * health says ready: the server rebuilds its ranking over the model here.
+   */
+  onLoaded?: () => Promise<void>;
   /** Told of each model call and cache lookup (the app's metrics); default: nobody. */
   observer?: MlObserver;
 }
@@ -112,12 +117,19 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
         : undefined;
   }
 
+  // True while a loaded model's ranking is being set up (onLoaded): health still says loading.
+  let settingUp = false;
   const loaded: Promise<void> =
     options.model instanceof Promise
-      ? options.model.then(warmUp, (err: unknown): ModelState => ({ state: 'failed', error: errorSummary(err) })).then((next) => {
-          if (closed) return void (next.state === 'ready' ? next.embedder.dispose().catch(() => undefined) : undefined);
-          adopt(next);
-        })
+      ? options.model
+          .then(warmUp, (err: unknown): ModelState => ({ state: 'failed', error: errorSummary(err) }))
+          .then(async (next) => {
+            if (closed) return void (next.state === 'ready' ? await next.embedder.dispose().catch(() => undefined) : undefined);
+            settingUp = next.state === 'ready' && options.onLoaded !== undefined;
+            adopt(next);
+            if (settingUp) await options.onLoaded?.().catch(() => undefined);
+            settingUp = false;
+          })
       : Promise.resolve(adopt(options.model));
 
   // One run at a time on the session; interactive runs before background ones (priority-lanes.ts).
@@ -354,7 +366,7 @@ export function createMlService(options: MlServiceOptions): NodeMlService {
     },
 
     async health(): Promise<MlServiceHealth> {
-      return computeHealth(config, state, cache, store);
+      return computeHealth(config, settingUp ? { state: 'loading' } : state, cache, store);
     },
 
     queuedTexts: () => batcher?.stats().queued ?? 0,
