@@ -8,10 +8,6 @@
  * append-only file fsynced on every write, so data written before a SIGKILL is there again after the restart
  * and "the failed PUT changed nothing" is a real check, not an empty store.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Hono } from 'hono';
 import type { FeedResponse, MlHealth, SyncResponse } from '../shared/api';
@@ -24,81 +20,7 @@ import { createProfileStore } from '../server/store/create-store';
 import { StoreUnavailableError } from '../server/store/profile-store';
 import { RedisProfileStore } from '../server/store/redis-store';
 import { call, loadTestMl, testCache, testConfig } from './support/candidate-app';
-import { connectTestRedis, recordCommands, sleep, startThrowawayRedis, waitUntil } from './support/redis';
-
-/** A redis-server child that keeps its data across SIGKILL (AOF, fsync always) and can be paused. */
-interface PersistentRedis {
-  url: string;
-  /** The port as text, to look for in what must not carry the address. */
-  port: string;
-  start(): Promise<void>;
-  /** SIGKILL, then wait for the exit. */
-  kill(): Promise<void>;
-  /** SIGSTOP / SIGCONT: a Redis that holds its connections but answers nothing. */
-  pause(): void;
-  resume(): void;
-  cleanup(): Promise<void>;
-}
-
-async function startPersistentRedis(): Promise<PersistentRedis> {
-  // Only reserves a free port; this file runs its own redis-server on it.
-  const { port, url } = await startThrowawayRedis({ started: false });
-  const dir = mkdtempSync(path.join(tmpdir(), 'nearfeed-store-outage-'));
-  let child: ChildProcess | undefined;
-  const killOnExit = () => child?.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const redis: PersistentRedis = {
-    url,
-    port: String(port),
-    async start() {
-      if (child) return;
-      const proc = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
-          '--dir', dir, '--daemonize', 'no'],
-        { stdio: 'ignore' },
-      );
-      child = proc;
-      proc.once('exit', () => {
-        if (child === proc) child = undefined;
-      });
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        try {
-          const probe = await connectTestRedis(url);
-          await probe.ping();
-          await probe.quit();
-          return;
-        } catch {
-          if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
-          await sleep(50);
-        }
-      }
-    },
-    async kill() {
-      const proc = child;
-      if (!proc) return;
-      const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGCONT'); // a paused process must run to die cleanly
-      proc.kill('SIGKILL');
-      await gone;
-    },
-    pause() {
-      child?.kill('SIGSTOP');
-    },
-    resume() {
-      child?.kill('SIGCONT');
-    },
-    async cleanup() {
-      await redis.kill();
-      process.off('exit', killOnExit);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await redis.start();
-  return redis;
-}
+import { recordCommands, sleep, startPersistentRedis, startThrowawayRedis, waitUntil, type PersistentRedis } from './support/redis';
 
 const PREFIX = 'nearfeed-test:outage:';
 const SEED = demoProfiles(20);

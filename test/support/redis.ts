@@ -5,11 +5,14 @@
  *   use it at once: never FLUSHDB or SHUTDOWN it; give every test run its own `uniqueKeyPrefix()` and remove
  *   those keys afterwards with `deleteKeysWithPrefix()`.
  * - To stop and restart Redis mid-test, use `startThrowawayRedis()`: a private redis-server child on a free
- *   port that nothing else knows about.
+ *   port that nothing else knows about; `startPersistentRedis()` for one that keeps acknowledged writes across
+ *   a SIGKILL and can be paused (SIGSTOP).
  * - `recordCommands()` watches the shared server with MONITOR to count what a piece of code really sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import os from 'node:os';
 import { Redis } from 'ioredis';
@@ -130,6 +133,84 @@ export async function startThrowawayRedis(options: { started?: boolean } = {}): 
   };
   if (options.started !== false) await server.start();
   return server;
+}
+
+/** A redis-server child that keeps its data across SIGKILL (AOF, fsync always) and can be paused. */
+export interface PersistentRedis {
+  url: string;
+  /** The port as text, to look for in what must not carry the address. */
+  port: string;
+  start(): Promise<void>;
+  /** SIGKILL, then wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that holds its connections but answers nothing. */
+  pause(): void;
+  resume(): void;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway redis-server on a free port that keeps what it acknowledged across SIGKILL: an append-only
+ * file in a temp dir, fsynced before every reply. `cleanup()` in afterAll kills it and removes the dir.
+ */
+export async function startPersistentRedis(): Promise<PersistentRedis> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nearfeed-redis-aof-'));
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const redis: PersistentRedis = {
+    url,
+    port: String(port),
+    async start() {
+      if (child) return;
+      const proc = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
+          '--dir', dir, '--daemonize', 'no'],
+        { stdio: 'ignore' },
+      );
+      child = proc;
+      proc.once('exit', () => {
+        if (child === proc) child = undefined;
+      });
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        try {
+          const probe = await connectTestRedis(url);
+          await probe.ping();
+          await probe.quit();
+          return;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+          await sleep(50);
+        }
+      }
+    },
+    async kill() {
+      const proc = child;
+      if (!proc) return;
+      const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGCONT'); // a paused process must run to die cleanly
+      proc.kill('SIGKILL');
+      await gone;
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    async cleanup() {
+      await redis.kill();
+      process.off('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await redis.start();
+  return redis;
 }
 
 async function freePort(): Promise<number> {
