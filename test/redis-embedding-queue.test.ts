@@ -12,12 +12,13 @@ import { createRedisCache } from '../server/cache/redis-cache';
 import type { EmbeddingCache } from '../server/cache/embedding-cache';
 import type { NodeMlService } from '../server/ml/create-ml-service';
 import { createRanking, type Ranking } from '../server/ranking/create-ranking';
-import { EMBED_GROUP } from '../server/ranking/redis-embedding-queue';
+import { EMBED_GROUP, RedisEmbeddingQueue } from '../server/ranking/redis-embedding-queue';
 import { RedisProfileStore } from '../server/store/redis-store';
 import { loadTestMl, testConfig } from './support/candidate-app';
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
+  sleep,
   startThrowawayRedis,
   TEST_REDIS_URL,
   waitUntil,
@@ -106,6 +107,42 @@ describe('the Redis embedding queue shared by two processes', () => {
     expect(await ranking.pendingEmbeddings()).toBe(10);
     await ranking.close();
     await store.close();
+  }, 30_000);
+});
+
+describe('taking over from a dead consumer', () => {
+  it('reclaims its entries after the claim idle time, skips versions written over, removes the gone consumers', async () => {
+    const prefix = `test:queue7:${randomUUID()}:`;
+    const client = await connectTestRedis();
+    const store = new RedisProfileStore({ url: TEST_REDIS_URL, keyPrefix: prefix });
+    const queue = new RedisEmbeddingQueue({ access: store.embeddingStream(), claimIdleMs: 100, consumerGoneMs: 200 });
+    try {
+      const stream = `${prefix}embed`;
+      await store.write([1, 2, 3].map((i) => ({ op: 'put' as const, profile: person(`d-${i}`, `First ${i}`) })));
+      expect(await queue.take(0 + 1)).toHaveLength(1); // creates the group; this consumer finishes d-1
+      await queue.done([{ id: 'd-1', entry: (await client.xrange(stream, '-', '+'))[0]![0] }]);
+      // A process takes d-2 and d-3 and dies; another consumer joined and left without taking anything.
+      await client.xreadgroup('GROUP', EMBED_GROUP, 'dead', 'COUNT', 2, 'STREAMS', stream, '>');
+      await client.xreadgroup('GROUP', EMBED_GROUP, 'left', 'COUNT', 2, 'STREAMS', stream, '>');
+      await store.put(person('d-3', 'Second 3')); // d-3's entry is now an old version
+      const fresh = await queue.take(10);
+      expect(fresh.map((j) => j.id)).toEqual(['d-3']); // the new version only: nothing is idle long enough yet
+      await queue.done(fresh);
+      await sleep(300);
+      const jobs = await queue.take(10);
+      expect(jobs.map((j) => j.id)).toEqual(['d-2']); // reclaimed; d-3's old entry acknowledged unread
+      await queue.done(jobs);
+      const consumers = (await client.xinfo('CONSUMERS', stream, EMBED_GROUP)) as unknown[][];
+      expect(consumers.map((c) => c[c.indexOf('name') + 1])).toEqual([expect.stringMatching(/^nearfeed-/)]);
+      expect(await queue.pending()).toBe(0);
+      expect(await client.xlen(stream)).toBe(0);
+    } finally {
+      await queue.close();
+      await store.destroy();
+      await store.close();
+      await deleteKeysWithPrefix(client, prefix);
+      await client.quit();
+    }
   }, 30_000);
 });
 

@@ -14,6 +14,7 @@
  *   MAXLEN-capped, because a cap would drop the unembedded tail of a big import. The same MULTI publishes the
  *   store's write nudge (redis-watch.ts), so other processes' indexes pick the new vectors up from the cache.
  * - `wait` blocks on its own connection (XREADGROUP BLOCK) until an entry arrives, and keeps it for `take`.
+ * - Consumers of processes gone for a minute with nothing pending are removed at the end of a reclaim round.
  *
  * A reclaimed entry whose vector the dead process had already cached costs no model run: the worker reads the
  * cache first (MlService.profileVectors). `pending()` is the group's pending (delivered, unacknowledged) plus
@@ -46,12 +47,34 @@ if #stale > 0 then
 end
 return current`;
 
+/**
+ * KEYS: stream. ARGV: group, idle ms, own name. Removes consumers with nothing pending that have not read for
+ * `idle` ms (processes gone), so the group does not collect one consumer per process start. In a script, so
+ * no consumer can take entries between the check and the removal (that would drop its pending entries).
+ */
+const PRUNE_LUA = `local removed = 0
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #c, 2 do f[c[i]] = c[i + 1] end
+  if f['pending'] == 0 and f['idle'] > tonumber(ARGV[2]) and f['name'] ~= ARGV[3] then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f['name'])
+    removed = removed + 1
+  end
+end
+return removed`;
+
+
 export interface RedisEmbeddingQueueOptions {
   access: EmbeddingStreamAccess;
   /** EMBED_CLAIM_IDLE_MS: entries unacknowledged this long by their consumer are taken over by another. */
   claimIdleMs: number;
   /** Longest single blocking read in `wait` (default 1000 ms). */
   blockMs?: number;
+  /**
+   * A consumer that has not read for this long (and at least `claimIdleMs`) with nothing pending is a process
+   * gone, and is removed (default 60 s; a live one reads at least every `blockMs`).
+   */
+  consumerGoneMs?: number;
 }
 
 /** A stream entry as read: its id and the fields the write script set. */
@@ -65,6 +88,7 @@ type RawEntry = [string, string[] | null] | null;
 
 interface QueueScripts {
   nearfeedEmbedCurrent(stream: string, log: string, group: string, ...args: string[]): Promise<number[]>;
+  nearfeedEmbedPrune(stream: string, group: string, idleMs: number, self: string): Promise<number>;
 }
 
 /** See the module comment. */
@@ -77,6 +101,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
   private readonly consumer = `nearfeed-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly claimIdleMs: number;
   private readonly blockMs: number;
+  private readonly consumerGoneMs: number;
   private groupReady = false;
   /** Entries a blocking read in `wait` received, handed out by the next `take`. */
   private buffered: Entry[] = [];
@@ -92,6 +117,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
     this.log = access.log;
     this.claimIdleMs = options.claimIdleMs;
     this.blockMs = options.blockMs ?? 1000;
+    this.consumerGoneMs = Math.max(options.consumerGoneMs ?? 60_000, this.claimIdleMs);
     this.blocking = access.redis.duplicate({
       connectionName: 'nearfeed-embed-queue',
       // A blocking read answers after up to blockMs: its timeout must be longer.
@@ -99,6 +125,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
     });
     this.blocking.on('error', () => undefined); // reads fail and the worker retries; the store reports outages
     this.redis.defineCommand('nearfeedEmbedCurrent', { lua: CURRENT_LUA, numberOfKeys: 2 });
+    this.redis.defineCommand('nearfeedEmbedPrune', { lua: PRUNE_LUA, numberOfKeys: 1 });
   }
 
   async pending(): Promise<number> {
@@ -196,7 +223,11 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
       this.redis.xautoclaim(this.stream, EMBED_GROUP, this.consumer, this.claimIdleMs, this.claimCursor, 'COUNT', count),
     )) as [string, RawEntry[], ...unknown[]];
     this.claimCursor = next;
-    if (next === '0-0') this.lastClaimRound = Date.now();
+    if (next === '0-0') {
+      this.lastClaimRound = Date.now();
+      const scripts = this.redis as unknown as QueueScripts;
+      await scripts.nearfeedEmbedPrune(this.stream, EMBED_GROUP, this.consumerGoneMs, this.consumer);
+    }
     return parseEntries(claimed);
   }
 

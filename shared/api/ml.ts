@@ -128,7 +128,10 @@ const pendingEmbeddings = z
   .number()
   .int()
   .nullable()
-  .meta({ description: 'Profiles queued for embedding and not done yet; null when the queue cannot be read right now.' });
+  .meta({
+    description:
+      "Profiles queued for embedding and not done yet; null when the queue cannot be read right now. With PROFILE_STORE=redis the shared queue's count, the same on every process: entries being embedded plus entries not yet taken.",
+  });
 
 /** Response of `GET /ml/health` (HTTP 503 when `status` is `loading` or `unavailable`, 200 otherwise). */
 export const mlHealthSchema = z.object({
