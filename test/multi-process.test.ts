@@ -190,7 +190,7 @@ describe('a process killed during the embedding backlog', () => {
 
     const second = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { EMBED_CLAIM_IDLE_MS: '500' }) });
     servers.push(second);
-    await eventually(async () => (await pendingEmbeddings(second)) === 0, 90_000, 'pending_embeddings to reach 0');
+    await eventually(async () => (await pendingEmbeddings(second)) === 0, 150_000, 'pending_embeddings to reach 0');
     const after = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
     expect(after).toMatchObject({ pending: 0, lag: 0 });
     expect(await client.xlen(`${STORE}embed`)).toBe(0);
@@ -210,5 +210,5 @@ describe('a process killed during the embedding backlog', () => {
       15_000,
       'every imported profile ranked with its vector',
     );
-  }, 240_000);
+  }, 360_000);
 });
