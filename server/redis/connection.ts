@@ -54,6 +54,9 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
 export function describeRedisError(err: unknown): string {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (typeof code === 'string' && SOCKET_ERRORS[code]) return `${SOCKET_ERRORS[code]} (${code})`;
+  // ioredis' wording is about its options; say what happened to the command instead.
+  if (err instanceof Error && err.name === 'MaxRetriesPerRequestError') return 'connection lost before the reply';
+  if (err instanceof Error && err.message.startsWith("Stream isn't writeable")) return 'not connected';
   return withoutAddresses(err instanceof Error ? err.message : String(err));
 }
 
