@@ -181,4 +181,17 @@ describe('the write nudge', () => {
     off();
     await admin.quit();
   }, 30_000);
+
+  it("a queue call on a Redis that is down fails saying what failed, not the server's address", async () => {
+    const queue = new RedisEmbeddingQueue({ access: writer.embeddingStream(), claimIdleMs: 1000 });
+    await redis.stop();
+    try {
+      const err = await queue.pending().then(() => undefined, (e: unknown) => e as Error);
+      expect(err?.message).toMatch(/^embedding queue: /);
+      expect(err?.message).not.toContain(String(redis.port));
+      expect(err?.message).not.toMatch(/127\.0\.0\.1|localhost/);
+    } finally {
+      await queue.close();
+    }
+  }, 30_000);
 });

@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { describeRedisError } from '../redis/connection';
 import type { EmbeddingStreamAccess } from '../store/redis-store';
 import type { EmbeddingJob, EmbeddingQueue } from './embedding-queue';
 
@@ -128,7 +129,23 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
     this.redis.defineCommand('nearfeedEmbedPrune', { lua: PRUNE_LUA, numberOfKeys: 1 });
   }
 
-  async pending(): Promise<number> {
+  pending(): Promise<number> {
+    return said(() => this.count());
+  }
+
+  take(max: number): Promise<EmbeddingJob[]> {
+    return said(() => this.takeNow(max));
+  }
+
+  done(jobs: readonly EmbeddingJob[]): Promise<void> {
+    return said(() => this.ack(jobs));
+  }
+
+  wait(ms: number): Promise<void> {
+    return said(() => this.block(ms));
+  }
+
+  private async count(): Promise<number> {
     const groups = (await this.redis.xinfo('GROUPS', this.stream).catch((err: Error) => {
       if (/no such key/i.test(err.message)) return [];
       throw err;
@@ -144,7 +161,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
     return this.redis.xlen(this.stream);
   }
 
-  async take(max: number): Promise<EmbeddingJob[]> {
+  private async takeNow(max: number): Promise<EmbeddingJob[]> {
     this.lastMax = max;
     await this.ensureGroup();
     const entries = this.buffered.splice(0, max);
@@ -160,7 +177,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
     return this.current(entries);
   }
 
-  async done(jobs: readonly EmbeddingJob[]): Promise<void> {
+  private async ack(jobs: readonly EmbeddingJob[]): Promise<void> {
     const ids = jobs.flatMap((j) => (j.entry ? [j.entry] : []));
     if (ids.length === 0) return;
     await this.redis
@@ -172,7 +189,7 @@ export class RedisEmbeddingQueue implements EmbeddingQueue {
       .exec();
   }
 
-  async wait(ms: number): Promise<void> {
+  private async block(ms: number): Promise<void> {
     if (this.buffered.length > 0 || this.closed) return;
     if (this.blocking.status !== 'ready') {
       await sleep(Math.min(ms, this.blockMs));
@@ -263,6 +280,15 @@ function fields(flat: readonly unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
   return out;
+}
+
+/** Runs a queue call; a Redis failure is rethrown in words without the server's address (it reaches logs). */
+async function said<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new Error(`embedding queue: ${describeRedisError(err)}`);
+  }
 }
 
 function sleep(ms: number): Promise<void> {
