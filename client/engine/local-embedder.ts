@@ -8,13 +8,21 @@ import type { Embedder } from '../../shared/embedder';
 import { errorText } from '../error-text';
 import type { EngineProgress, EngineStatus } from '../types';
 import type { WorkerDevice } from '../worker/protocol';
+import type { ModelLoadTimings } from '../worker/load-timings';
 import type { WasmThreads } from '../worker/wasm-threads';
 import { WorkerEmbedder, type WorkerEmbedderOptions } from '../worker/worker-client';
 import { describeRace, raceDevices, type DeviceRace } from './device-race';
 import { runSelfCheck, SELF_CHECK_MIN_COSINE, type SelfCheckResult } from './self-check';
 
 /** A loaded on-device embedder, how long its load took and the threads its WASM backend runs with. */
-export type LoadedEmbedder = Embedder & { readonly loadMs: number; readonly threads: WasmThreads };
+export type LoadedEmbedder = Embedder & {
+  readonly loadMs: number;
+  readonly threads: WasmThreads;
+  /** Where the worker's load spent its time; null when not measured (a stand-in in tests). */
+  readonly timings?: ModelLoadTimings | null;
+  /** The first session run after the load, ms; null before it. */
+  readonly firstRunMs?: number | null;
+};
 
 export interface LocalLoadOptions {
   /** The device the plan tries first; 'webgpu' also loads WASM as the self-check's reference. */

@@ -61,7 +61,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
           ...req,
           onProgress: (fraction, detail) => post({ type: 'progress', phase: 'model', fraction, detail }),
         });
-        post({ type: 'ready', id: req.id, info: embedder.info, loadMs: performance.now() - started, threads: embedder.threads });
+        post({ type: 'ready', id: req.id, info: embedder.info, loadMs: performance.now() - started, threads: embedder.threads, timings: embedder.timings });
       } catch (err) {
         embedder = null;
         post({ type: 'error', id: req.id, message: errorText(err) });

@@ -4,6 +4,7 @@
  * Vectors travel as one transferred Float32Array (n × dimension), so no copy and no per-vector message.
  */
 import type { EmbedderInfo, EmbeddingDtype } from '../../shared/embedder';
+import type { ModelLoadTimings } from './load-timings';
 import type { WasmThreads } from './wasm-threads';
 
 /** Devices the worker can run a session on. */
@@ -60,6 +61,8 @@ export interface ReadyResponse {
   loadMs: number;
   /** Threads ORT's WASM backend runs with, and why that many. */
   threads: WasmThreads;
+  /** Where the load spent its time, measured in the worker. */
+  timings: ModelLoadTimings | null;
 }
 
 export interface VectorsResponse {

@@ -21,6 +21,8 @@ import { poolTokens } from '../../shared/embedding/pooling';
 import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
 import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { DownloadProgress } from './download-progress';
+import { loadBreakdown, watchWasmCompile, type LoadMarks, type ModelLoadTimings } from './load-timings';
+import { ValidatedModelCache } from './model-cache';
 import { ortWasmPaths } from './ort-assets';
 import type { ProgressListener, WorkerModelOptions } from './protocol';
 import { chooseWasmThreads, type WasmThreads } from './wasm-threads';
@@ -37,8 +39,42 @@ function megabytes(bytes: number): string {
 /** transformers.js' dtype names for nearfeed's. */
 const DTYPE: Record<EmbeddingDtype, 'fp32' | 'q8' | 'fp16'> = { fp32: 'fp32', q8: 'q8', fp16: 'fp16' };
 
-function configureRuntime(options: TransformersEmbedderOptions): WasmThreads {
+/** What a load counts while it runs, for `ModelLoadTimings`. */
+interface LoadCounts {
+  downloadedFiles: number;
+  downloadedBytes: number;
+  cachedFiles: number;
+  staleFiles: number;
+  /** First lookup or fetch of ORT's .wasm. */
+  wasmStart?: number;
+}
+
+function configureRuntime(options: TransformersEmbedderOptions, counts: LoadCounts): WasmThreads {
   const base = new URL(options.modelBaseUrl, self.location.href);
+  if (typeof caches !== 'undefined') {
+    // Model files and ORT's WASM persist across visits in Cache Storage, revalidated per file version
+    // (model-cache.ts); without Cache Storage (some private modes) every visit downloads them.
+    env.useCustomCache = true;
+    env.customCache = new ValidatedModelCache({
+      validatePrefix: base.href,
+      base: self.location.href,
+      onOutcome: (url, outcome) => {
+        if (url.endsWith('.wasm')) counts.wasmStart ??= performance.now();
+        if (outcome === 'hit' || outcome === 'unchecked-offline') counts.cachedFiles++;
+        if (outcome === 'stale') counts.staleFiles++;
+      },
+    });
+  }
+  const plainFetch = globalThis.fetch.bind(globalThis);
+  // Every network fetch transformers.js makes (a cache miss): counted, so a repeat visit can show it made none.
+  env.fetch = (input: string | URL, init?: RequestInit) => {
+    const url = String(input);
+    if (url.endsWith('.wasm')) counts.wasmStart ??= performance.now();
+    // A one-byte Range request is transformers.js asking a file's size, not downloading it.
+    const ranged = new Headers(init?.headers).has('range');
+    if ((init?.method ?? 'GET') === 'GET' && !ranged) counts.downloadedFiles++;
+    return plainFetch(input, init);
+  };
   if (base.origin === self.location.origin) {
     // A path, not a URL: transformers.js 4.3.1 skips its local-file existence check (get_file_metadata) for
     // http(s) localModelPath values, decides tokenizer_config.json is missing and fails on tokenizer_class.
@@ -108,6 +144,8 @@ async function openModelFileCache(): Promise<Cache | undefined> {
 }
 
 export class TransformersEmbedder implements Embedder {
+  /** Where this load spent its time (see load-timings.ts). */
+  timings: ModelLoadTimings | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly encoder: TokenEncoder;
   private readonly inputNames: readonly string[];
@@ -126,13 +164,21 @@ export class TransformersEmbedder implements Embedder {
   }
 
   static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
-    const threads = configureRuntime(options);
+    const counts: LoadCounts = { downloadedFiles: 0, downloadedBytes: 0, cachedFiles: 0, staleFiles: 0 };
+    const marks: Omit<LoadMarks, 'configDone' | 'ready'> & Partial<LoadMarks> = { start: performance.now() };
+    watchWasmCompile((_start, end) => {
+      marks.wasmCompiled = end;
+    });
+    const threads = configureRuntime(options, counts);
     // Read first: a model whose pooling nearfeed cannot run is refused before its weights download.
     const family: ModelFamily = await readModelFamily(options.model, (file) => readModelFile(options, file));
+    marks.configDone = performance.now();
     // One aggregate over the tokenizer's and the model's files, both loading at once.
     const download = new DownloadProgress();
     const progress: ProgressCallback = (p) => {
+      if (p.status === 'done') marks.filesDone = performance.now();
       const moved = download.update(p);
+      if (moved) counts.downloadedBytes = moved.loaded;
       if (moved) options.onProgress?.(moved.fraction, `${megabytes(moved.loaded)}/${megabytes(moved.total)} MB`);
     };
     const [tokenizer, model] = await Promise.all([
@@ -175,6 +221,13 @@ export class TransformersEmbedder implements Embedder {
       const [probe] = await embedder.embed(['dimension probe']);
       info.dimension = probe?.length ?? 0;
     }
+    // Progress reports bytes only for files that really downloaded (a cache hit reports none).
+    if (counts.downloadedFiles === 0) counts.downloadedBytes = 0;
+    const { wasmStart, ...tally } = counts;
+    embedder.timings = loadBreakdown(
+      { ...marks, configDone: marks.configDone, wasmStart, ready: performance.now() },
+      tally,
+    );
     return embedder;
   }
 

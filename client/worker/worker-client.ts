@@ -3,6 +3,7 @@
  * Requests are matched to answers by id; a worker crash rejects everything still waiting.
  */
 import type { Embedder, EmbedderInfo } from '../../shared/embedder';
+import type { ModelLoadTimings } from './load-timings';
 import type { WasmThreads } from './wasm-threads';
 import type { InitRequest, ProgressListener, WorkerMessage, WorkerModelOptions, WorkerRequest } from './protocol';
 
@@ -33,6 +34,10 @@ export class WorkerEmbedder implements Embedder {
   /** Milliseconds the worker spent in its last session run(s) and in loading. */
   lastRunMs = 0;
   loadMs = 0;
+  /** The worker's first session run after the load (ms), null until it ran: the "first inference" of a start. */
+  firstRunMs: number | null = null;
+  /** Where the load spent its time, measured in the worker. */
+  timings: ModelLoadTimings | null = null;
   /** Threads ORT's WASM backend runs with in the worker, and why. */
   threads: WasmThreads = { threads: 1, reason: 'not loaded' };
 
@@ -64,6 +69,7 @@ export class WorkerEmbedder implements Embedder {
       client.infoValue = ready.info;
       client.loadMs = ready.loadMs;
       client.threads = ready.threads;
+      client.timings = ready.timings;
       return client;
     } catch (err) {
       worker.terminate();
@@ -81,6 +87,7 @@ export class WorkerEmbedder implements Embedder {
     const answer = await this.request({ type: 'embed', texts: [...texts] });
     if (answer.type !== 'vectors') throw new Error(`unexpected answer ${answer.type} to embed`);
     this.lastRunMs = answer.runMs;
+    this.firstRunMs ??= answer.runMs;
     const { data, dimension } = answer;
     const out: Float32Array[] = [];
     // Views into the one transferred buffer: no copy per vector.
