@@ -5,6 +5,7 @@ import type { EmbeddingDtype } from '../shared/embedder';
 import type { Interaction, InteractionType } from '../shared/recommend/interactions';
 import type { FreshnessOptions, TasteWeights } from '../shared/recommend/options';
 import type { Profile, RankWeights, ScoreBreakdown } from '../shared/types';
+import type { ModelLoadTimings } from './worker/load-timings';
 
 /**
  * Where the engine runs inference.
@@ -98,6 +99,38 @@ export interface EngineProgress {
   detail?: string;
 }
 
+/**
+ * Where the time to the first feed went, milliseconds, measured with performance.now() in the page (the
+ * engine) and in the worker (`model`). Durations are of the first occurrence of each step; `…At` values count
+ * from the engine's creation (`createFeedEngine`). Null: the step has not happened (yet), or does not apply
+ * (no model on 'server').
+ */
+export interface StartupTimings {
+  /** GET /api/v1/ml/info. */
+  info: number | null;
+  /** Reading candidates, their vectors and the user's vector from IndexedDB. */
+  indexedDb: number | null;
+  /** The model load as the page saw it: worker start, files, ORT, session, the WebGPU check if any. */
+  modelLoad: number | null;
+  /** When the model was ready (it loads in the background on a repeat visit with a cached user vector). */
+  modelReadyAt: number | null;
+  /** The worker's breakdown of the model load: ORT wasm fetch + compile, model files, session, downloads. */
+  model: ModelLoadTimings | null;
+  /** The first session run after the load (one query text, or the self-check). */
+  firstInference: number | null;
+  /** The first sync(). */
+  sync: number | null;
+  /** The first rankFeed(), the query's embedding included. */
+  rank: number | null;
+  /** When the first rankFeed() returned. */
+  firstFeedAt: number | null;
+  /**
+   * Where the first feed's user vector came from: 'cached' (IndexedDB, no model needed), 'model' (embedded on
+   * the device), 'server' (ranked by the server), 'none' (ranked without similarity).
+   */
+  userVector: 'cached' | 'model' | 'server' | 'none' | null;
+}
+
 /** What the engine runs on and holds; `status()` returns a copy, `onStatus` gets one on every change. */
 export interface EngineStatus {
   /** Device in use after the choice and self-check; 'loading' until ready. */
@@ -134,6 +167,14 @@ export interface EngineStatus {
   lastRankMs: number | null;
   /** Last non-fatal problem (offline, quota, corrupted cache record), or null. */
   warning: string | null;
+  /**
+   * True once the engine can embed: the device's model has loaded (or the engine ranks on the server, or no
+   * model could load). False while a repeat visit ranks from the cached user vector and the model loads in the
+   * background; `ready()` resolves when it turns true.
+   */
+  ready: boolean;
+  /** Where the time to the first feed went (see StartupTimings). */
+  startup: StartupTimings;
 }
 
 /** One feed entry, best first. */
@@ -183,6 +224,11 @@ export interface FeedResult {
   fallback_reason?: string;
   /** Milliseconds `rankFeed` took, embedding missing candidates included. */
   rank_ms: number;
+  /**
+   * Set when the user's vector came from IndexedDB instead of the model: the model was still loading and the
+   * profile text was the one embedded on an earlier visit (same model key and content hash).
+   */
+  cached_query?: true;
 }
 
 /** The engine `createFeedEngine` returns. */
@@ -223,6 +269,13 @@ export interface FeedEngine {
   embed(texts: readonly string[], options?: { promptName?: string }): Promise<Float32Array[]>;
   /** A snapshot of the engine's state (a copy; call again for fresh values, or use `onStatus`). */
   status(): EngineStatus;
+  /**
+   * Resolves when the engine can embed (`status().ready`): at once after a start that loaded the model, later
+   * after a repeat visit's fast start (the feed ranks from the cached user vector while the model loads in the
+   * background). Never rejects: a model that fails to load leaves the engine on the server, as at a normal start
+   * (see `status().device` and `deviceReason`). `rankFeed` for an edited profile and `embed` wait for it themselves.
+   */
+  ready(): Promise<void>;
   /** Terminates the worker after pending writes; the engine cannot be used afterwards. */
   dispose(): Promise<void>;
 }

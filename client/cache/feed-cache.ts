@@ -15,6 +15,7 @@ import {
   type StoredVector,
 } from './chunks';
 import { isInteractionType, type Interaction } from '../../shared/recommend/interactions';
+import { unpackUserVector, type UserVectorRecord } from './user-vector';
 
 /** Sync progress kept across page loads. */
 export interface SyncState {
@@ -62,6 +63,7 @@ const SYNC_KEY = 'sync-state';
 const META_PREFIX = 'meta/';
 const INTERACTIONS_KEY = 'interactions';
 const DEVICE_CHOICE_PREFIX = 'device-choice/';
+const USER_VECTOR_KEY = 'user-vector';
 
 function isTiming(t: unknown): t is { queryMs: number; batchMs: number } {
   const o = t as { queryMs?: unknown; batchMs?: unknown } | null;
@@ -277,6 +279,29 @@ export class FeedCache {
 
   async saveDeviceChoice(name: string, choice: DeviceChoice): Promise<void> {
     await set(`${DEVICE_CHOICE_PREFIX}${name}`, choice, this.store);
+  }
+
+  /**
+   * The user's vector for this model key and profile text, or why there is none (user-vector.ts). A corrupt
+   * record is deleted.
+   */
+  async loadUserVector(expected: { modelKey: string; hash: string; dimension?: number }): Promise<Float32Array | string> {
+    const unpacked = unpackUserVector(await get<unknown>(USER_VECTOR_KEY, this.store), expected);
+    if (unpacked.ok) return unpacked.vector;
+    if (unpacked.corrupt) await del(USER_VECTOR_KEY, this.store).catch(() => undefined);
+    return unpacked.reason;
+  }
+
+  /** The model key the stored user vector belongs to, or null when none is stored. */
+  async userVectorModelKey(): Promise<string | null> {
+    const record = await get<unknown>(USER_VECTOR_KEY, this.store);
+    const key = (record as Partial<UserVectorRecord> | undefined)?.modelKey;
+    return typeof key === 'string' ? key : null;
+  }
+
+  /** Replaces the stored user vector (one small record). */
+  async saveUserVector(record: UserVectorRecord): Promise<void> {
+    await set(USER_VECTOR_KEY, record, this.store);
   }
 
   /** Everything, e.g. after a must_refetch or from an app's "clear data" button. */

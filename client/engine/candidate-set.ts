@@ -60,6 +60,13 @@ export class CandidateSet implements SyncTarget {
     this.changed();
   }
 
+  /** Forgets every vector (they belong to another model key); the profiles stay and become "missing". */
+  dropVectors(): void {
+    this.vectors.clear();
+    this.serverVectors.clear();
+    this.changed();
+  }
+
   clear(): void {
     this.profiles.clear();
     this.hashes.clear();

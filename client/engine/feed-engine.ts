@@ -3,9 +3,9 @@
  * vectors in IndexedDB, syncs them from the server, and ranks with the shared scoring module.
  */
 import { EMBEDDING_DTYPES } from '../../shared/config';
-import type { Embedder, EmbeddingDtype } from '../../shared/embedder';
+import type { EmbeddingDtype } from '../../shared/embedder';
 import { feedPromptNames, promptedText } from '../../shared/embedding/model-family';
-import { profileToText } from '../../shared/profile-text';
+import { profileToText, sha256Hex } from '../../shared/profile-text';
 import { DEFAULT_WEIGHTS, resolveWeights } from '../../shared/scoring';
 import { isInteractionType, MAX_INTERACTIONS, type Interaction, type InteractionType } from '../../shared/recommend/interactions';
 import { resolveRecommendOptions, type RecommendOptions, type TasteWeights } from '../../shared/recommend/options';
@@ -14,6 +14,7 @@ import type { Profile, RankWeights } from '../../shared/types';
 import type { MlInfo } from '../../shared/api';
 import { ApiRequestError, ServerApi } from '../api/server-api';
 import { FeedCache, shapeKey, type ModelMeta } from '../cache/feed-cache';
+import { packUserVector } from '../cache/user-vector';
 import { pullChanges } from '../sync/sync-client';
 import type {
   EngineProgress,
@@ -30,7 +31,8 @@ import { CandidateSet } from './candidate-set';
 import { planDevice, probeCapabilities } from './device';
 import { loadingStatus } from './loading-status';
 import { describeRace } from './device-race';
-import { loadLocalEmbedder } from './local-embedder';
+import { loadLocalEmbedder, type LoadedEmbedder } from './local-embedder';
+import { StartupClock } from './startup';
 import { MAX_WASM_THREADS } from '../worker/wasm-threads';
 
 /** Changes per /sync page: the server's most, so a first sync of 100,000 candidates is 20 round trips. */
@@ -63,7 +65,12 @@ export class NearfeedEngine implements FeedEngine {
   private readonly taste: TasteWeights;
   /** Recorded interactions, oldest first, mirrored in IndexedDB. */
   private recorded: Interaction[] = [];
-  private embedder: Embedder | null = null;
+  private embedder: LoadedEmbedder | null = null;
+  /** The model load running in the background after a fast start (see `start`); null otherwise. */
+  private loading: Promise<void> | null = null;
+  /** `modelKey|hash` of the user vector last written to IndexedDB by this engine. */
+  private savedUserVector: string | null = null;
+  private readonly clock = new StartupClock();
   private info: MlInfo | null = null;
   private cursor: string | null = null;
   private syncing: Promise<{ applied: number; full: boolean }> | null = null;
@@ -88,8 +95,10 @@ export class NearfeedEngine implements FeedEngine {
   }
 
   async start(): Promise<void> {
+    const infoDone = this.clock.begin('info');
     try {
       this.info = await this.api.info();
+      infoDone();
     } catch (err) {
       this.warn(`server info unavailable (${errorText(err)}); starting from the local cache`);
     }
@@ -107,16 +116,73 @@ export class NearfeedEngine implements FeedEngine {
     } else if (plan.device === 'server') {
       this.setDevice('server', plan.reason);
     } else {
-      await this.startLocal(model!, plan.device, plan.reason, requested === 'webgpu', last, race);
+      const device: LocalDevice = plan.device;
+      const load = () => this.startLocal(model!, device, plan.reason, requested === 'webgpu', last, race);
+      const fast = await this.fastStartMeta(model!, last);
+      if (fast) {
+        // Repeat visit: the candidates' and the user's vectors for this model key are on the device, so the
+        // first feed needs no model. It loads in the background for the first edit, query or new candidate.
+        this.state.model = fast.model;
+        this.state.modelKey = fast.modelKey;
+        this.state.dimension = fast.dimension;
+        this.setDevice(device, `${plan.reason}; ranking from the vectors stored on this device while the model loads`);
+        this.loading = load()
+          .catch((err: unknown) => this.warn(`model failed to load (${errorText(err)})`))
+          .finally(() => this.modelSettled(fast.modelKey));
+      } else {
+        await load();
+      }
     }
+    if (!this.loading) this.modelSettled(null);
+    const cacheDone = this.clock.begin('indexedDb');
+    await this.loadCache();
+    this.recorded = await this.cache.loadInteractions().catch(() => []);
+    cacheDone();
+    this.emit();
+  }
+
+  /**
+   * The model this device ran last time for `model` and its dtype, when a fast start can use it: its key is
+   * the server's (when the server runs that model) and a user vector is stored for it. Undefined otherwise.
+   */
+  private async fastStartMeta(model: string, last: ModelMeta | undefined): Promise<ModelMeta | undefined> {
+    const meta = await this.cache.loadMeta(`${model}|${this.dtypeFor(model, last)}`).catch(() => undefined);
+    if (!meta) return undefined;
+    const info = this.info;
+    if (info !== null && info.model === model && info.model_key !== null && info.model_key !== meta.modelKey) return undefined;
+    const stored = await this.cache.userVectorModelKey().catch(() => null);
+    return stored === meta.modelKey ? meta : undefined;
+  }
+
+  /**
+   * The model load ended (at start, or in the background after a fast start whose predicted key was
+   * `predictedKey`). On the server: the server's model identity. A loaded model whose key is not the predicted
+   * one makes every held vector unusable: they are dropped and the next sync pulls from scratch.
+   */
+  private modelSettled(predictedKey: string | null): void {
     if (this.state.device === 'server') {
       this.state.model = this.info?.model ?? null;
       this.state.modelKey = this.info?.model_key ?? null;
       this.state.dimension = this.info?.dimension ?? null;
+    } else if (predictedKey !== null && this.state.modelKey !== predictedKey) {
+      this.candidates.dropVectors();
+      this.cursor = null;
+      this.warn(`the model's key ${this.state.modelKey} is not the stored ${predictedKey}; stored vectors dropped`);
     }
-    await this.loadCache();
-    this.recorded = await this.cache.loadInteractions().catch(() => []);
+    this.state.ready = true;
     this.emit();
+  }
+
+  /** The dtype for `model`: the option, else the server's for its model, else the one this device used last, else fp32. */
+  private dtypeFor(model: string, last: ModelMeta | undefined): EmbeddingDtype {
+    const sameAsServer = this.info !== null && this.info.model === model;
+    const lastDtype = last?.model === model && isDtype(last.dtype) ? last.dtype : undefined;
+    return this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : (lastDtype ?? 'fp32'));
+  }
+
+  /** Resolves when the engine can embed (see FeedEngine.ready). */
+  ready(): Promise<void> {
+    return this.loading ?? Promise.resolve();
   }
 
   /** `last`: the model this device ran last time, read by `start` when the server is unreachable. */
@@ -129,9 +195,7 @@ export class NearfeedEngine implements FeedEngine {
     race: { adapter: string } | null,
   ): Promise<void> {
     const sameAsServer = this.info !== null && this.info.model === model;
-    const lastDtype = last?.model === model && isDtype(last.dtype) ? last.dtype : undefined;
-    const dtype: EmbeddingDtype =
-      this.options.dtype ?? (sameAsServer && isDtype(this.info!.dtype) ? this.info!.dtype : (lastDtype ?? 'fp32'));
+    const dtype = this.dtypeFor(model, last);
     const metaName = `${model}|${dtype}`;
     const meta = await this.cache.loadMeta(metaName).catch(() => undefined);
     const maxSeqLength =
@@ -149,6 +213,7 @@ export class NearfeedEngine implements FeedEngine {
       first = device;
       reason = `${device === 'webgpu' ? 'WebGPU' : 'WASM'} measured faster on this browser and adapter (${describeRace(this.state.deviceRace)}, ${measuredAt}); not re-measured`;
     }
+    const loadStarted = performance.now();
     const loaded = await loadLocalEmbedder({
       first,
       reason,
@@ -178,7 +243,13 @@ export class NearfeedEngine implements FeedEngine {
     if (loaded.warning) this.warn(loaded.warning);
     const chosen = loaded.embedder;
     if (!chosen) return;
+    if (this.disposed) {
+      // Disposed while the model loaded in the background.
+      await chosen.dispose();
+      return;
+    }
     this.embedder = chosen;
+    this.clock.modelReady(performance.now() - loadStarted, chosen.timings ?? null);
     this.state.threads = { count: chosen.threads.threads, reason: chosen.threads.reason };
     this.progress({ phase: 'model', fraction: 1, detail: `${this.state.device} ready in ${Math.round(chosen.loadMs)} ms` });
     const info = chosen.info;
@@ -212,7 +283,7 @@ export class NearfeedEngine implements FeedEngine {
         this.warn(`dropped corrupted cache records: ${profiles.dropped.join('; ')}`);
       }
       const key = this.state.modelKey;
-      const local = this.embedder !== null && key !== null;
+      const local = this.isLocal() && key !== null;
       const vectors = local
         ? await this.cache.loadVectors(key, this.state.dimension ?? undefined)
         : { value: new Map(), dropped: [] as string[] };
@@ -246,16 +317,25 @@ export class NearfeedEngine implements FeedEngine {
   }
 
   private async syncNow(): Promise<{ applied: number; full: boolean }> {
+    const syncDone = this.clock.begin('sync');
+    try {
+      return await this.pullAndFill();
+    } finally {
+      syncDone();
+    }
+  }
+
+  private async pullAndFill(): Promise<{ applied: number; full: boolean }> {
     this.progress({ phase: 'sync', fraction: 0, detail: 'pulling changes' });
     let pulled;
     try {
       pulled = await pullChanges(this.api, this.candidates, {
         cursor: this.cursor,
         limit: SYNC_PAGE_SIZE,
-        // Server vectors only help a device that ranks locally.
-        embeddings: this.embedder !== null,
+        // Server vectors only help a device that ranks locally (also while its model loads after a fast start).
+        embeddings: this.isLocal(),
         tags: this.options.tags ?? [],
-        modelKey: this.embedder ? this.state.modelKey : null,
+        modelKey: this.isLocal() ? this.state.modelKey : null,
         dimension: this.state.dimension,
         onPage: (applied) => this.progress({ phase: 'sync', fraction: 0, detail: `${applied} changes` }),
       });
@@ -331,7 +411,7 @@ export class NearfeedEngine implements FeedEngine {
     try {
       if (version !== this.persistedVersion) {
         await this.cache.saveProfiles(this.candidates.hashedProfiles());
-        if (this.embedder && this.state.modelKey && this.state.dimension) {
+        if (this.isLocal() && this.state.modelKey && this.state.dimension) {
           await this.cache.saveVectors(this.state.modelKey, this.state.dimension, this.candidates.validVectors());
         }
       }
@@ -349,6 +429,7 @@ export class NearfeedEngine implements FeedEngine {
   async rankFeed(user: UserProfile, options: RankFeedOptions = {}): Promise<FeedResult> {
     this.assertOpen();
     const started = performance.now();
+    const rankDone = this.clock.begin('rank');
     const limit = options.limit ?? DEFAULT_LIMIT;
     const now = options.now === undefined ? Date.now() : options.now instanceof Date ? options.now.getTime() : options.now;
     const interactions = options.useInteractions === false ? [] : this.recorded;
@@ -378,15 +459,28 @@ export class NearfeedEngine implements FeedEngine {
         });
         if (this.state.warning?.startsWith('server feed failed')) this.state.warning = null;
         const results = res.results.map(({ because, ...r }) => ({ ...r, ...this.because(because) }));
-        return this.finishRank(started, { results, ml_applied: res.ml_applied, device: 'server' });
+        return this.finishRank(started, rankDone, 'server', { results, ml_applied: res.ml_applied, device: 'server' });
       } catch (err) {
         if (this.candidates.size === 0) throw err;
         const reason = `server feed failed (${errorText(err)}); ranked locally without similarity`;
         this.warn(reason);
         // Ranked here, from the cached candidates and without a model: say so, not 'server'.
         const local = this.rankLocal(null, user, limit, options.excludeIds, layer, 'local');
-        return this.finishRank(started, { ...local, fallback_reason: reason });
+        return this.finishRank(started, rankDone, 'none', { ...local, fallback_reason: reason });
       }
+    }
+    const text = profileToText(user);
+    if (!this.embedder) {
+      // Fast start, model still loading: the user vector stored for this exact text ranks without it.
+      const stored = this.candidates.complete() ? await this.storedUserVector(text) : null;
+      if (stored) {
+        const device = this.state.device as LocalDevice;
+        const ranked = this.rankLocal(stored, user, limit, options.excludeIds, layer, device);
+        return this.finishRank(started, rankDone, 'cached', { ...ranked, cached_query: true });
+      }
+      await this.ready();
+      // The model could not load: the engine is on the server now, like a start whose model failed.
+      if (!this.embedder) return this.rankFeed(user, options);
     }
     const embedder = this.embedder!;
     let query: Float32Array | null = null;
@@ -395,13 +489,41 @@ export class NearfeedEngine implements FeedEngine {
       for (let round = 0; round < 3 && !this.candidates.complete(); round++) await this.fillMissing();
       if (this.candidates.version !== this.persistedVersion) void this.persist();
       const family = embedder.info.family;
-      [query = null] = await embedder.embed([promptedText(family, profileToText(user), feedPromptNames(family).query)]);
+      [query = null] = await embedder.embed([promptedText(family, text, feedPromptNames(family).query)]);
+      this.clock.firstInference(embedder.firstRunMs ?? null);
+      if (query) void this.saveUserVector(text, query);
     } catch (err) {
       this.warn(`on-device embedding failed (${errorText(err)}); ranked without similarity`);
       query = null;
     }
     const device = this.state.device as LocalDevice;
-    return this.finishRank(started, this.rankLocal(query, user, limit, options.excludeIds, layer, device));
+    const ranked = this.rankLocal(query, user, limit, options.excludeIds, layer, device);
+    return this.finishRank(started, rankDone, query ? 'model' : 'none', ranked);
+  }
+
+  /** The stored user vector for this profile text under the current model key, or null. */
+  private async storedUserVector(text: string): Promise<Float32Array | null> {
+    const modelKey = this.state.modelKey;
+    if (modelKey === null) return null;
+    const hash = await sha256Hex(text);
+    const found = await this.cache.loadUserVector({ modelKey, hash, dimension: this.state.dimension ?? undefined }).catch(() => 'unreadable');
+    return typeof found === 'string' ? null : found;
+  }
+
+  /** Keeps the user's vector for the next visit; written only when the text or the model changed. */
+  private async saveUserVector(text: string, vector: Float32Array): Promise<void> {
+    const modelKey = this.state.modelKey;
+    if (modelKey === null) return;
+    const hash = await sha256Hex(text);
+    const id = `${modelKey}|${hash}`;
+    if (this.savedUserVector === id) return;
+    this.savedUserVector = id;
+    try {
+      await this.cache.saveUserVector(packUserVector(modelKey, hash, vector));
+    } catch (err) {
+      this.savedUserVector = null;
+      this.warn(`could not store the profile's vector (${errorText(err)}); the next visit waits for the model`);
+    }
   }
 
   private rankLocal(
@@ -467,8 +589,15 @@ export class NearfeedEngine implements FeedEngine {
     }
   }
 
-  private finishRank(started: number, result: Omit<FeedResult, 'rank_ms'>): FeedResult {
+  private finishRank(
+    started: number,
+    rankDone: () => void,
+    userVector: 'cached' | 'model' | 'server' | 'none',
+    result: Omit<FeedResult, 'rank_ms'>,
+  ): FeedResult {
     const rankMs = performance.now() - started;
+    rankDone();
+    this.clock.firstFeed(userVector);
     this.state.lastRankMs = rankMs;
     this.emit();
     return { ...result, rank_ms: rankMs };
@@ -476,6 +605,7 @@ export class NearfeedEngine implements FeedEngine {
 
   async embed(texts: readonly string[], options: { promptName?: string } = {}): Promise<Float32Array[]> {
     this.assertOpen();
+    await this.ready();
     const embedder = this.embedder;
     if (embedder) return embedder.embed(texts.map((t) => promptedText(embedder.info.family, t, options.promptName)));
     const max = Math.max(1, this.info?.max_batch_size ?? 32);
@@ -492,6 +622,7 @@ export class NearfeedEngine implements FeedEngine {
       selfCheck: this.state.selfCheck ? { ...this.state.selfCheck } : null,
       threads: this.state.threads ? { ...this.state.threads } : null,
       deviceRace: this.state.deviceRace ? structuredClone(this.state.deviceRace) : null,
+      startup: this.clock.snapshot(),
     };
   }
 
@@ -502,6 +633,11 @@ export class NearfeedEngine implements FeedEngine {
     await this.writing;
     await this.embedder?.dispose();
     this.embedder = null;
+  }
+
+  /** Ranks on this device (its model loaded, or loading in the background after a fast start). */
+  private isLocal(): boolean {
+    return this.state.device === 'wasm' || this.state.device === 'webgpu';
   }
 
   private assertOpen(): void {

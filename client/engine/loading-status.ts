@@ -18,5 +18,18 @@ export function loadingStatus(deviceReason: string): EngineStatus {
     lastSync: null,
     lastRankMs: null,
     warning: null,
+    ready: false,
+    startup: {
+      info: null,
+      indexedDb: null,
+      modelLoad: null,
+      modelReadyAt: null,
+      model: null,
+      firstInference: null,
+      sync: null,
+      rank: null,
+      firstFeedAt: null,
+      userVector: null,
+    },
   };
 }

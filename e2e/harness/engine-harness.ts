@@ -20,6 +20,10 @@ export interface NearfeedHarness {
   engine: FeedEngine | null;
   progress: EngineProgress[];
   statuses: EngineStatus[];
+  /**
+   * Creates an engine and waits until its model is ready (`engine.ready()`), so the status returned names the
+   * device, threads and self-check even after a fast start.
+   */
   start(options: Partial<FeedEngineOptions>): Promise<EngineStatus>;
   /** Keys and a summary of every record of the engine's store. */
   records(databaseName?: string): Promise<Array<{ key: string; summary: string }>>;
@@ -95,6 +99,7 @@ const harness: NearfeedHarness = {
       onProgress: (p) => harness.progress.push(p),
       onStatus: (s) => harness.statuses.push(s),
     });
+    await harness.engine.ready();
     return harness.engine.status();
   },
   async records(databaseName = 'nearfeed') {
