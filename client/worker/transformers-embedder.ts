@@ -22,7 +22,7 @@ import { decideMaxSeqLength } from '../../shared/embedding/seq-length';
 import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-encoder';
 import { DownloadProgress } from './download-progress';
 import { loadBreakdown, watchWasmCompile, type LoadMarks, type ModelLoadTimings } from './load-timings';
-import { ValidatedModelCache } from './model-cache';
+import { MODEL_CACHE_NAME, ValidatedModelCache } from './model-cache';
 import { ortWasmPaths } from './ort-assets';
 import type { ProgressListener, WorkerModelOptions } from './protocol';
 import { chooseWasmThreads, type WasmThreads } from './wasm-threads';
@@ -102,8 +102,6 @@ function configureRuntime(options: TransformersEmbedderOptions, counts: LoadCoun
   return threads;
 }
 
-/** Cache Storage of the model's family files: the cache transformers.js keeps the model's own files in. */
-const MODEL_FILE_CACHE = 'transformers-cache';
 
 /**
  * Reads one JSON file of the model for its family (modules.json, 1_Pooling/config.json, …): from the served
@@ -137,7 +135,8 @@ async function readModelFile(options: TransformersEmbedderOptions, file: string)
 
 async function openModelFileCache(): Promise<Cache | undefined> {
   try {
-    return typeof caches === 'undefined' ? undefined : await caches.open(MODEL_FILE_CACHE);
+    // The cache the weights are kept in (model-cache.ts), so one name holds everything of a model.
+    return typeof caches === 'undefined' ? undefined : await caches.open(MODEL_CACHE_NAME);
   } catch {
     return undefined; // Cache Storage refused (opaque origin, storage off): read from the network only.
   }
