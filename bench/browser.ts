@@ -8,15 +8,20 @@
  *     after the other over loopback HTTP, timed in Node). Every round uses new texts (a round nonce is appended)
  *     and the server's answers must report `cached: 0`, so the server really computes; both sides embed
  *     exactly the same strings. Plus single-text latency: engine.embed([text]) vs POST /ml/embeddings.
- *  2. Time to first feed (`window.__nearfeed.firstFeedMs`: navigation start → first feed on screen), cold
- *     (fresh browser context: empty IndexedDB and browser caches) vs warm (reload in the same context), for
- *     server vectors reused (fp32, same model key as the server) and on-device embedding of every candidate
- *     (`dtype=q8`: another model key, so the browser embeds all candidates itself).
+ *     Query latency (one text) p50 and p95 both ways; 1 vs 2 ORT WASM threads (`?threads=1|2`) side by side.
+ *  2. The cold start budget with `--candidates N` candidates (default 10,000, imported through POST
+ *     /profiles/batch beside the demo's seeded ones; server vectors): a first visit (fresh context) and a repeat
+ *     visit (reload: warm HTTP cache, IndexedDB and Cache Storage), `status().startup`'s breakdown for both
+ *     (page, /ml/info, IndexedDB, sync, rank, ORT wasm, model files, session, first inference), and the goals as
+ *     ratios: repeat visit first feed / 1 s, first visit first feed / (model ready + 100 ms).
+ *  3. fp32 vs q8 on the device: a second server runs EMBEDDING_DTYPE=q8 on the same model and candidates, so
+ *     each dtype has its server's vectors; per dtype the weights downloaded, the first visit's time to first
+ *     feed, the browser's embeddings/s on the same texts, and the agreement of the two feeds (top-20 overlap).
  *
  * On the MiniLM-shaped generated model (6×384, 30k vocabulary, like all-MiniLM-L6-v2), or the small test model
  * with `--quick`. Medians; the VM is shared, noisy and has 2 cores: read the ratios, not the absolute figures.
  *
- * Run: npx tsx bench/browser.ts [--quick] [--runs N] [--rounds N]
+ * Run: npx tsx bench/browser.ts [--quick] [--runs N] [--rounds N] [--candidates N]
  * Needs the demo build (dist/demo, `npm run build:demo`; built here when missing) and /usr/bin/chromium.
  */
 import { execFileSync } from 'node:child_process';
@@ -35,11 +40,17 @@ import { installNetworkGuard, type NetworkGuard } from '../e2e/support/network-g
 import { ensureModel } from '../scripts/model/generate';
 import { startServer, type ServerProcess } from './support/server-process';
 import { median } from './support/stats';
-import { sentence } from './support/texts';
+import { sentence, WORDS } from './support/texts';
 
 
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
+
+/** Nearest-rank percentile (p in 0..100). */
+function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
 
 async function postJson<T>(baseUrl: string, route: string, body: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${route}`, {
@@ -102,32 +113,6 @@ async function waitFirstFeed(page: Page, timeout: number): Promise<FirstFeed> {
     const hook = window.__nearfeed!;
     return { firstFeedMs: hook.firstFeedMs!, status: hook.engine!.status() };
   });
-}
-
-/** One cold load in a fresh context and one warm reload in it; resolves with both first-feed times. */
-async function coldWarmPair(browser: Browser, url: string, guards: NetworkGuard[]): Promise<[FirstFeed, FirstFeed]> {
-  const context = await newContext(browser, guards);
-  const missing: string[] = [];
-  context.on('response', (r) => {
-    if (r.status() === 404) missing.push(new URL(r.url()).pathname);
-  });
-  try {
-    const page = await context.newPage();
-    const attempt = async (load: () => Promise<unknown>) => {
-      await load();
-      try {
-        return await waitFirstFeed(page, 300_000);
-      } catch (err) {
-        const why = missing.length > 0 ? ` (404: ${missing.join(', ')})` : '';
-        throw new Error(`${err instanceof Error ? err.message : String(err)}${why}`, { cause: err });
-      }
-    };
-    const cold = await attempt(() => page.goto(url));
-    const warm = await attempt(() => page.reload());
-    return [cold, warm];
-  } finally {
-    await context.close();
-  }
 }
 
 /** Seconds the page's engine takes for one embed(texts) call, timed inside the page. */
@@ -206,6 +191,8 @@ interface Options {
   quick: boolean;
   runs: number;
   rounds: number;
+  /** Synthetic candidates imported beside the demo's seeded ones. */
+  candidates: number;
 }
 
 async function throughput(browser: Browser, server: ServerProcess, info: MlInfo, modelDir: string, o: Options, guards: NetworkGuard[]) {
@@ -282,50 +269,234 @@ async function throughput(browser: Browser, server: ServerProcess, info: MlInfo,
       const sMs = sMsBefore ?? (await serverSingleMs(server.baseUrl, [text]))[0];
       pairs.push({ browser: bMs!, server: sMs! });
     }
+    const b = pairs.map((p) => p.browser);
+    const sv = pairs.map((p) => p.server);
     console.log(
-      `single short text (${n} calls each): browser engine.embed([text]) ${fmt(median(pairs.map((p) => p.browser)))} ms, ` +
-        `server POST /ml/embeddings ${fmt(median(pairs.map((p) => p.server)))} ms (loopback HTTP and the dynamic ` +
-        `batching window included) → browser/server latency = ${fmt(median(pairs.map((p) => p.browser / p.server)), 2)}`,
+      `query latency, one short text (${n} calls each): browser engine.embed([text]) p50 ${fmt(percentile(b, 50))} / ` +
+        `p95 ${fmt(percentile(b, 95))} ms (${status.device}, ${status.threads?.count ?? '?'} thread(s)), server POST ` +
+        `/ml/embeddings p50 ${fmt(percentile(sv, 50))} / p95 ${fmt(percentile(sv, 95))} ms (loopback HTTP and the ` +
+        `dynamic batching window included) → browser/server p50 = ${fmt(percentile(b, 50) / percentile(sv, 50), 2)}, ` +
+        `p95 = ${fmt(percentile(b, 95) / percentile(sv, 95), 2)}`,
     );
   } finally {
     await context.close();
   }
 }
 
-interface StartCase {
-  label: string;
-  params: Record<string, string>;
+// ---- cold start budget -------------------------------------------------------------------------------------
+
+/** One visit: navigation → first feed, the engine's status then, and once its model was ready. */
+interface Visit {
+  firstFeedMs: number;
+  atFeed: EngineStatus;
+  ready: EngineStatus;
+  feedIds: string[];
 }
 
-/** Cold (fresh context) then warm (reload) first-feed times, `runs` times; each run in a new context. */
-async function coldVsWarm(browser: Browser, server: ServerProcess, c: StartCase, o: Options, guards: NetworkGuard[]) {
-  const url = `${server.baseUrl}/?${new URLSearchParams(c.params).toString()}`;
-  const cold: FirstFeed[] = [];
-  const warm: FirstFeed[] = [];
-  for (let run = 0; run < o.runs; run++) {
-    // A run whose page broke for reasons outside the engine (see waitFirstFeed) is retried once, and says so.
-    let pair: [FirstFeed, FirstFeed];
-    try {
-      pair = await coldWarmPair(browser, url, guards);
-    } catch (err) {
-      console.log(`  (${c.label}, run ${run + 1} retried: ${err instanceof Error ? err.message : String(err)})`);
-      pair = await coldWarmPair(browser, url, guards);
-    }
-    cold.push(pair[0]);
-    warm.push(pair[1]);
-  }
-  const coldMs = median(cold.map((r) => r.firstFeedMs));
-  const warmMs = median(warm.map((r) => r.firstFeedMs));
-  const perRun = cold.map((r, i) => r.firstFeedMs / warm[i]!.firstFeedMs);
-  const last = (rs: FirstFeed[]) => rs[rs.length - 1]!.status;
-  const embedded = (rs: FirstFeed[]) => rs.map((r) => r.status.embeddedCandidates).join('/');
-  console.log(
-    `${c.label}: cold ${fmt(coldMs, 0)} ms, warm ${fmt(warmMs, 0)} ms → cold/warm = ${fmt(coldMs / warmMs, 2)} ` +
-      `(per-run ${fmt(Math.min(...perRun), 2)}–${fmt(Math.max(...perRun), 2)})  ` +
-      `(runs cold ${cold.map((r) => fmt(r.firstFeedMs, 0)).join('/')}, warm ${warm.map((r) => fmt(r.firstFeedMs, 0)).join('/')} ms; ` +
-      `${last(cold).device}, ${last(cold).modelKey}, ${last(cold).candidates} candidates, ` +
-      `embedded on device cold ${embedded(cold)}, warm ${embedded(warm)})`,
+async function visit(page: Page, load: () => Promise<unknown>): Promise<Visit> {
+  await load();
+  const first = await waitFirstFeed(page, 600_000);
+  return page.evaluate(
+    async ({ firstFeedMs, atFeed }) => {
+      const hook = window.__nearfeed!;
+      await hook.engine!.ready();
+      const feedIds = (hook.lastFeed?.results ?? []).map((r) => r.profile.id);
+      return { firstFeedMs, atFeed, ready: hook.engine!.status(), feedIds };
+    },
+    { firstFeedMs: first.firstFeedMs, atFeed: first.status },
   );
+}
+
+/** Waits until the demo stored the user's vector (written in the background after a rank with the model). */
+async function userVectorStored(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('nearfeed');
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('cache')) return resolve(false);
+          const get = db.transaction('cache', 'readonly').objectStore('cache').get('user-vector');
+          get.onsuccess = () => resolve(get.result !== undefined);
+          get.onerror = () => resolve(false);
+        };
+      }),
+    undefined,
+    { timeout: 60_000, polling: 200 },
+  );
+}
+
+/** `runs` × (first visit in a fresh context, then a reload of it). */
+async function firstAndRepeat(browser: Browser, url: string, runs: number, guards: NetworkGuard[]): Promise<{ first: Visit[]; repeat: Visit[] }> {
+  const first: Visit[] = [];
+  const repeat: Visit[] = [];
+  for (let run = 0; run < runs; run++) {
+    const context = await newContext(browser, guards);
+    try {
+      const page = await context.newPage();
+      first.push(await visit(page, () => page.goto(url)));
+      await userVectorStored(page);
+      repeat.push(await visit(page, () => page.reload()));
+    } finally {
+      await context.close();
+    }
+  }
+  return { first, repeat };
+}
+
+type Row = [label: string, pick: (v: Visit) => number | null | undefined];
+
+/** The startup breakdown, medians per column; '–' where a step did not happen. */
+function printBreakdown(columns: Array<[string, Visit[]]>): void {
+  const rows: Row[] = [
+    ['page (navigation → engine created)', (v) => (v.atFeed.startup.firstFeedAt === null ? null : v.firstFeedMs - v.atFeed.startup.firstFeedAt)],
+    ['GET /ml/info', (v) => v.atFeed.startup.info],
+    ['IndexedDB load', (v) => v.atFeed.startup.indexedDb],
+    ['sync', (v) => v.atFeed.startup.sync],
+    ['first rank', (v) => v.atFeed.startup.rank],
+    ['= time to first feed (navigation)', (v) => v.firstFeedMs],
+    ['model: config JSON', (v) => v.ready.startup.model?.config],
+    ['model: tokenizer + weights files', (v) => v.ready.startup.model?.files],
+    ['model: ORT wasm fetch + compile', (v) => v.ready.startup.model?.ortWasm],
+    ['model: session create', (v) => v.ready.startup.model?.session],
+    ['model load (page side, total)', (v) => v.ready.startup.modelLoad],
+    ['first inference', (v) => v.ready.startup.firstInference],
+    ['model ready (since engine created)', (v) => v.ready.startup.modelReadyAt],
+    ['first feed (since engine created)', (v) => v.atFeed.startup.firstFeedAt],
+    ['model files downloaded (count)', (v) => v.ready.startup.model?.downloadedFiles],
+    ['model files from Cache Storage (count)', (v) => v.ready.startup.model?.cachedFiles],
+  ];
+  const cell = (vs: Visit[], pick: Row[1]) => {
+    const xs = vs.map(pick).filter((x): x is number => typeof x === 'number');
+    return xs.length === 0 ? '–' : fmt(median(xs), 0);
+  };
+  console.log(`  ${''.padEnd(40)}${columns.map(([h]) => h.padStart(14)).join('')}`);
+  for (const [label, pick] of rows) console.log(`  ${label.padEnd(40)}${columns.map(([, vs]) => cell(vs, pick).padStart(14)).join('')}`);
+  const sources = columns.map(([h, vs]) => `${h}: ${vs.map((v) => v.atFeed.startup.userVector).join('/')}`).join('; ');
+  console.log(`  user vector of the first feed — ${sources}`);
+}
+
+/** Top-k overlap of two feeds (same ids in both, as a fraction) and how many positions hold the same id. */
+function agreement(a: readonly string[], b: readonly string[]): string {
+  const inB = new Set(b);
+  const overlap = a.filter((id) => inB.has(id)).length / Math.max(1, a.length);
+  const same = a.filter((id, i) => b[i] === id).length;
+  return `top-${a.length} overlap ${fmt(overlap, 2)}, same position ${same}/${a.length}`;
+}
+
+async function coldStartBudget(browser: Browser, server: ServerProcess, o: Options, guards: NetworkGuard[]): Promise<Visit[]> {
+  const url = `${server.baseUrl}/?device=wasm&limit=20`;
+  const { first, repeat } = await firstAndRepeat(browser, url, o.runs, guards);
+  const last = repeat[repeat.length - 1]!.ready;
+  console.log(`  ${last.candidates} candidates, ${last.modelKey}, ${last.device} (${last.threads?.reason ?? '?'}); median of ${o.runs} runs`);
+  printBreakdown([
+    ['first visit', first],
+    ['repeat visit', repeat],
+  ]);
+  const repeatMs = median(repeat.map((v) => v.firstFeedMs));
+  const firstRatios = first.map((v) => v.atFeed.startup.firstFeedAt! / (v.ready.startup.modelReadyAt! + 100));
+  console.log(
+    `  goal, repeat visit: first feed ${fmt(repeatMs, 0)} ms / 1000 ms = ${fmt(repeatMs / 1000, 2)} (≤ 1 meets it; runs ` +
+      `${repeat.map((v) => fmt(v.firstFeedMs, 0)).join('/')} ms)`,
+  );
+  console.log(
+    `  goal, first visit: first feed / (model ready + 100 ms), both since the engine was created = ` +
+      `${fmt(median(firstRatios), 2)} (≤ 1 meets it; runs ${firstRatios.map((r) => fmt(r, 2)).join('/')})`,
+  );
+  return first;
+}
+
+/** 1 vs 2 ORT WASM threads: one page each, one-text latency and a short batch alternating between them. */
+async function threadsSideBySide(browser: Browser, server: ServerProcess, o: Options, guards: NetworkGuard[], texts: readonly string[]) {
+  const context = await newContext(browser, guards);
+  try {
+    const pages: Record<1 | 2, Page> = { 1: await context.newPage(), 2: await context.newPage() };
+    const threads: Record<number, string> = {};
+    for (const n of [1, 2] as const) {
+      await pages[n].goto(`${server.baseUrl}/?device=wasm&limit=5&threads=${n}`);
+      const { status } = await waitFirstFeed(pages[n], 300_000);
+      threads[n] = status.threads?.reason ?? '?';
+    }
+    const single: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const batch: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    for (let round = 0; round < o.rounds; round++) {
+      for (const n of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
+        single[n].push(...(await browserSingleMs(pages[n], withNonce(texts.slice(0, 4), `t${n}r${round}`))));
+        batch[n].push(texts.length / (await browserEmbedSeconds(pages[n], withNonce(texts, `b${n}r${round}`))));
+      }
+    }
+    console.log(`  1 thread: ${threads[1]}; 2 threads: ${threads[2]}`);
+    console.log(
+      `  one text p50: 1 thread ${fmt(percentile(single[1], 50))} ms, 2 threads ${fmt(percentile(single[2], 50))} ms → ` +
+        `2/1 = ${fmt(percentile(single[2], 50) / percentile(single[1], 50), 2)}; p95 ${fmt(percentile(single[1], 95))} vs ` +
+        `${fmt(percentile(single[2], 95))} ms; ${texts.length} short texts: ${fmt(median(batch[1]))} vs ${fmt(median(batch[2]))} ` +
+        `emb/s → 2/1 = ${fmt(median(batch[2]) / median(batch[1]), 2)}`,
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+/** fp32 vs q8 on the device, each with its own server's vectors (same model, same candidates). */
+async function dtypes(browser: Browser, servers: Record<'fp32' | 'q8', ServerProcess>, o: Options, guards: NetworkGuard[], texts: readonly string[]) {
+  const out: Record<string, { first: Visit[]; rate: number[] }> = {};
+  for (const dtype of ['fp32', 'q8'] as const) {
+    const url = `${servers[dtype].baseUrl}/?device=wasm&limit=20&dtype=${dtype}`;
+    const first: Visit[] = [];
+    const rate: number[] = [];
+    for (let run = 0; run < o.runs; run++) {
+      const context = await newContext(browser, guards);
+      try {
+        const page = await context.newPage();
+        first.push(await visit(page, () => page.goto(url)));
+        for (let round = 0; round < Math.max(2, Math.ceil(o.rounds / 2)); round++) {
+          rate.push(texts.length / (await browserEmbedSeconds(page, withNonce(texts, `${dtype}${run}r${round}`))));
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    out[dtype] = { first, rate };
+  }
+  const f = out.fp32!;
+  const q = out.q8!;
+  const bytes = (v: Visit[]) => median(v.map((x) => x.ready.startup.model?.downloadedBytes ?? 0));
+  const ttff = (v: Visit[]) => median(v.map((x) => x.firstFeedMs));
+  console.log(`  keys: ${f.first[0]!.ready.modelKey} vs ${q.first[0]!.ready.modelKey}; each server's vectors synced (embedded on device: ${f.first[0]!.ready.embeddedCandidates} / ${q.first[0]!.ready.embeddedCandidates})`);
+  console.log(`  download (tokenizer + weights, first visit): fp32 ${fmt(bytes(f.first) / 1e6, 2)} MB, q8 ${fmt(bytes(q.first) / 1e6, 2)} MB → q8/fp32 = ${fmt(bytes(q.first) / bytes(f.first), 2)}`);
+  console.log(`  time to first feed, first visit: fp32 ${fmt(ttff(f.first), 0)} ms, q8 ${fmt(ttff(q.first), 0)} ms → q8/fp32 = ${fmt(ttff(q.first) / ttff(f.first), 2)}`);
+  console.log(`  browser embeddings/s (${texts.length} short texts a call): fp32 ${fmt(median(f.rate))}, q8 ${fmt(median(q.rate))} → q8/fp32 = ${fmt(median(q.rate) / median(f.rate), 2)}`);
+  console.log(`  ranking agreement of the demo user's feed: ${agreement(q.first[0]!.feedIds, f.first[0]!.feedIds)}`);
+}
+
+// ---- data ------------------------------------------------------------------------------------------------------
+
+function syntheticProfile(i: number): Record<string, unknown> {
+  const w = (k: number) => WORDS[(i * 7 + k * 13 + ((i * k) % 5)) % WORDS.length]!;
+  return {
+    id: `bench-${String(i).padStart(6, '0')}`,
+    name: `Person ${i}`,
+    headline: `${w(1)} ${w(2)} at ${w(3)}`,
+    bio: Array.from({ length: 24 }, (_, k) => w(k + 4)).join(' '),
+    tags: [w(30), w(31)],
+    diligence: (i % 97) / 96,
+    engagement: (i % 89) / 88,
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/** Imports `n` synthetic candidates and waits until the server embedded them (its vectors are what syncs). */
+async function importCandidates(server: ServerProcess, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    const upsert = Array.from({ length: Math.min(1000, n - i) }, (_, k) => syntheticProfile(i + k));
+    await postJson(server.baseUrl, '/api/v1/profiles/batch', { upsert });
+  }
+  for (;;) {
+    const info = (await (await fetch(`${server.baseUrl}/api/v1/ml/info`)).json()) as MlInfo;
+    if (!info.pending_embeddings) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** Source files under `dirs` modified after `file` (a build output), to warn about a stale build. */
@@ -352,6 +523,7 @@ function parseOptions(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '8' },
+      candidates: { type: 'string', default: '10000' },
     },
   });
   const int = (name: string, v: string, min: number) => {
@@ -359,7 +531,12 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
     return n;
   };
-  return { quick: values.quick, runs: int('runs', values.runs, 1), rounds: int('rounds', values.rounds, 1) };
+  return {
+    quick: values.quick,
+    runs: int('runs', values.runs, 1),
+    rounds: int('rounds', values.rounds, 1),
+    candidates: int('candidates', values.candidates, 0),
+  };
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -378,10 +555,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const modelDir = path.relative(process.cwd(), ensureModel(o.quick ? 'test' : 'minilm').dir);
 
   let server: ServerProcess | undefined;
+  let serverQ8: ServerProcess | undefined;
   let browser: Browser | undefined;
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    await serverQ8?.stop();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     void cleanup().then(() => process.kill(process.pid, signal));
@@ -401,22 +580,25 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       `browser bench: ${modelDir} (${info.dimension} dims, max_seq_length ${info.max_seq_length}), server ready in ` +
         `${fmt((performance.now() - t0) / 1000)} s; 2-core shared VM: read the ratios, not the absolute figures`,
     );
+    serverQ8 = await startServer({ model: modelDir, env: { EMBEDDING_DTYPE: 'q8' } });
+    const importStart = performance.now();
+    // Both servers embed every candidate at write time, so no visit below waits for server-side work.
+    await Promise.all([importCandidates(server, o.candidates), importCandidates(serverQ8, o.candidates)]);
+    console.log(`imported ${o.candidates} synthetic candidates into each server (fp32 and q8), embedded in ${fmt((performance.now() - importStart) / 1000)} s`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+    const shortTexts = textsOfTokens(await tokenCounter(modelDir), 20, o.quick ? 16 : 32);
 
     console.log('\n-- embeddings/s, same texts: browser (WASM, demo engine) vs server (POST /ml/embeddings/batch)');
     await throughput(browser, server, info, modelDir, o, guards);
 
-    console.log(
-      `\n-- time to first feed (navigation → first feed on screen), cold = fresh context, warm = reload; ` +
-        `median of ${o.runs} runs`,
-    );
-    const cases: StartCase[] = [
-      { label: 'server vectors (fp32, same model key)', params: { device: 'wasm', limit: '20' } },
-      { label: 'on-device embedding (q8, all candidates)', params: { device: 'wasm', dtype: 'q8', limit: '20' } },
-    ];
-    // The server computed its vectors for every candidate when the throughput page first synced, so no cold
-    // run below pays for that server-side work.
-    for (const c of cases) await coldVsWarm(browser, server, c, o, guards);
+    console.log('\n-- ORT WASM threads, 1 vs 2, two demo pages side by side (rounds alternate)');
+    await threadsSideBySide(browser, server, o, guards, shortTexts);
+
+    console.log(`\n-- cold start budget (server vectors, fp32): first visit = fresh context, repeat visit = reload (ms)`);
+    await coldStartBudget(browser, server, o, guards);
+
+    console.log(`\n-- fp32 vs q8 on the device, each with its own server's vectors; first visits, median of ${o.runs}`);
+    await dtypes(browser, { fp32: server, q8: serverQ8 }, o, guards, shortTexts);
 
     console.log(`\nload average at the end ${loadAvg()} (at the start ${startLoad}; 2 cores; other processes share them)`);
     const violations = guards.flatMap((g) => g.violations);
