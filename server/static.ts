@@ -64,6 +64,17 @@ export function resolveInside(root: string, subPath: string): string | undefined
   return full === base || full.startsWith(base + path.sep) ? full : undefined;
 }
 
+/**
+ * A build output whose name carries its content hash (Vite's `assets/<name>-<8 chars>.<ext>`): its bytes never
+ * change under that name, so browsers may keep it for a year without asking again. Everything else of the demo
+ * (index.html above all, which names the current hashes) is revalidated on every visit.
+ */
+export function isHashedAsset(urlPath: string): boolean {
+  return /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/.test(urlPath);
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /** A model name as it may appear in a URL segment: no separators, no dot-only names. */
 function isSafeName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..';
@@ -158,7 +169,8 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
     const demoDir = options.demoDir;
     app.on(['GET', 'HEAD'], '*', async (c) => {
       const rawPath = new URL(c.req.url).pathname;
-      const res = await serveFile(c, resolveInside(demoDir, rawPath), 'no-cache', ISOLATION_HEADERS, compressed);
+      const cacheControl = isHashedAsset(rawPath) ? IMMUTABLE : 'no-cache';
+      const res = await serveFile(c, resolveInside(demoDir, rawPath), cacheControl, ISOLATION_HEADERS, compressed);
       if (res) return res;
       // A client-side route (no file extension) gets the page itself.
       if (path.extname(rawPath) === '') {

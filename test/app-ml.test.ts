@@ -505,6 +505,9 @@ describe('static files', () => {
   mkdirSync(path.join(modelsDir, 'tiny', 'onnx'), { recursive: true });
   writeFileSync(path.join(demoDir, 'index.html'), '<!doctype html><title>nearfeed</title>');
   writeFileSync(path.join(demoDir, 'ort.wasm'), Buffer.from([0, 97, 115, 109]));
+  mkdirSync(path.join(demoDir, 'assets'));
+  writeFileSync(path.join(demoDir, 'assets', 'ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm'), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(path.join(demoDir, 'assets', 'plain.js'), 'export {};');
   writeFileSync(path.join(modelsDir, 'tiny', 'onnx', 'model.onnx'), Buffer.from([8, 1]));
   writeFileSync(path.join(modelsDir, 'tiny', 'config.json'), '{"model_type":"bert"}');
   writeFileSync(path.join(root, 'secret.txt'), 'do not serve');
@@ -545,6 +548,16 @@ describe('static files', () => {
     }
     const onnx = await app.request('/models/tiny/onnx/model.onnx');
     expect(onnx.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  });
+
+  it('lets browsers keep content-hashed build files for a year; the page and unhashed files are revalidated', async () => {
+    const app = staticApp();
+    const hashed = await app.request('/assets/ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm');
+    expect(hashed.status).toBe(200);
+    expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    for (const p of ['/', '/ort.wasm', '/assets/plain.js', '/some/client/route']) {
+      expect((await app.request(p)).headers.get('cache-control'), p).toBe('no-cache');
+    }
   });
 
   it('never serves a file outside its folder', async () => {
