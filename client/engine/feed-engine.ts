@@ -102,6 +102,8 @@ export class NearfeedEngine implements FeedEngine {
     } catch (err) {
       this.warn(`server info unavailable (${errorText(err)}); starting from the local cache`);
     }
+    let cacheLoaded = (): void => undefined;
+    const cacheReady = new Promise<void>((resolve) => (cacheLoaded = resolve));
     const requested = this.options.device ?? 'auto';
     const caps = await probeCapabilities();
     const plan = planDevice(requested, caps);
@@ -128,6 +130,8 @@ export class NearfeedEngine implements FeedEngine {
         this.setDevice(device, `${plan.reason}; ranking from the vectors stored on this device while the model loads`);
         this.loading = load()
           .catch((err: unknown) => this.warn(`model failed to load (${errorText(err)})`))
+          // Settled only after the cache load below, so a key mismatch drops the vectors it read, not fewer.
+          .then(() => cacheReady)
           .finally(() => this.modelSettled(fast.modelKey));
       } else {
         await load();
@@ -138,6 +142,7 @@ export class NearfeedEngine implements FeedEngine {
     await this.loadCache();
     this.recorded = await this.cache.loadInteractions().catch(() => []);
     cacheDone();
+    cacheLoaded();
     this.emit();
   }
 
