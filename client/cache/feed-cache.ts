@@ -292,13 +292,6 @@ export class FeedCache {
     return unpacked.reason;
   }
 
-  /** The model key the stored user vector belongs to, or null when none is stored. */
-  async userVectorModelKey(): Promise<string | null> {
-    const record = await get<unknown>(USER_VECTOR_KEY, this.store);
-    const key = (record as Partial<UserVectorRecord> | undefined)?.modelKey;
-    return typeof key === 'string' ? key : null;
-  }
-
   /** Replaces the stored user vector (one small record). */
   async saveUserVector(record: UserVectorRecord): Promise<void> {
     await set(USER_VECTOR_KEY, record, this.store);

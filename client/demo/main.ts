@@ -205,8 +205,11 @@ async function start(device: EngineDevice): Promise<void> {
     }
     engine = eng;
     hook.engine = eng;
-    // The engine is ready, so the model has loaded, whether or not its download reported progress.
-    progress.end('model');
+    // The model may still be loading (the engine starts before it when the model key is known): the bar ends
+    // when it is ready, whether or not its download reported progress.
+    void eng.ready().then(() => {
+      if (gen === generation) progress.end('model');
+    });
     showStatus(eng.status());
     if (eng.status().device !== 'server') renderFeedPlaceholder(feedRoot, 'Syncing candidates…');
     await sync(eng);

@@ -122,8 +122,9 @@ export class NearfeedEngine implements FeedEngine {
       const load = () => this.startLocal(model!, device, plan.reason, requested === 'webgpu', last, race);
       const fast = await this.fastStartMeta(model!, last);
       if (fast) {
-        // Repeat visit: the candidates' and the user's vectors for this model key are on the device, so the
-        // first feed needs no model. It loads in the background for the first edit, query or new candidate.
+        // The model key is known before the model loads, so nothing before the first rank needs the model: the
+        // cache and the sync (server vectors) go on while it loads. A repeat visit with the user's vector stored
+        // ranks without it at all; otherwise the first rank waits for it (its first inference is the query).
         this.state.model = fast.model;
         this.state.modelKey = fast.modelKey;
         this.state.dimension = fast.dimension;
@@ -147,16 +148,17 @@ export class NearfeedEngine implements FeedEngine {
   }
 
   /**
-   * The model this device ran last time for `model` and its dtype, when a fast start can use it: its key is
-   * the server's (when the server runs that model) and a user vector is stored for it. Undefined otherwise.
+   * The model identity a fast start can use before the model loads: the server's, when it runs this model in
+   * this dtype (its synced vectors are then ours); else what this device ran last time for the model and dtype
+   * (offline, or an app's own model). Undefined when neither is known: the start waits for the model.
    */
-  private async fastStartMeta(model: string, last: ModelMeta | undefined): Promise<ModelMeta | undefined> {
-    const meta = await this.cache.loadMeta(`${model}|${this.dtypeFor(model, last)}`).catch(() => undefined);
-    if (!meta) return undefined;
+  private async fastStartMeta(model: string, last: ModelMeta | undefined): Promise<Pick<ModelMeta, 'model' | 'modelKey' | 'dimension'> | undefined> {
+    const dtype = this.dtypeFor(model, last);
     const info = this.info;
-    if (info !== null && info.model === model && info.model_key !== null && info.model_key !== meta.modelKey) return undefined;
-    const stored = await this.cache.userVectorModelKey().catch(() => null);
-    return stored === meta.modelKey ? meta : undefined;
+    if (info !== null && info.model === model && info.dtype === dtype && info.model_key !== null && info.dimension !== null) {
+      return { model, modelKey: info.model_key, dimension: info.dimension };
+    }
+    return this.cache.loadMeta(`${model}|${dtype}`).catch(() => undefined);
   }
 
   /**
