@@ -146,12 +146,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log(`warning: candidate index not loaded yet (${(err as Error).message}); it loads on the first request`);
   }
   // With Redis, every process behind the proxy counts against one budget per client.
-  const rateLimiter = createRateLimiter({
-    ...config.rateLimit,
-    ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
-    warn: (m) => logger.warn(m),
-  });
-  const app = createApp({ config, store, cache, ml, ranking, logger, rateLimiter, metrics, staticFiles: staticFilesFor(config) });
+  // RATE_LIMIT_PER_SECOND=0 turns limits off: no limiter at all (one with a zero rate cannot even be built).
+  const rateLimiter =
+    config.rateLimit.perSecond > 0
+      ? createRateLimiter({
+          ...config.rateLimit,
+          ...(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {}),
+          warn: (m) => logger.warn(m),
+        })
+      : undefined;
+  const app = createApp({ config, store, cache, ml, ranking, logger, ...(rateLimiter ? { rateLimiter } : {}), metrics, staticFiles: staticFilesFor(config) });
   if (config.apiKeys.length === 0) {
     logger.warn(
       'API_KEYS is not set: writes (PUT/DELETE /profiles, bulk writes) are accepted only from this host (loopback); set API_KEYS to accept them from elsewhere',
@@ -177,7 +181,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     void server.close().then(() =>
       ranking
         .close()
-        .finally(() => Promise.allSettled([ml.close(), cache.close(), store.close(), rateLimiter.close()]))
+        .finally(() => Promise.allSettled([ml.close(), cache.close(), store.close(), rateLimiter?.close()]))
         .then(() => process.exit(0)),
     );
   };
