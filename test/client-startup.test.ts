@@ -76,14 +76,14 @@ describe('startup breakdown', () => {
   });
 
   it('splits a worker load into phases that add up to the total', () => {
-    const counts = { downloadedFiles: 0, downloadedBytes: 0, cachedFiles: 5, staleFiles: 0 };
+    const counts = { downloadedFiles: 0, downloadedBytes: 0, cachedFiles: 5, staleFiles: 0, uncheckedFiles: 0 };
     const t = loadBreakdown({ start: 0, configDone: 20, filesDone: 120, wasmStart: 125, wasmCompiled: 400, ready: 700 }, counts);
     expect(t).toMatchObject({ config: 20, files: 100, ortWasm: 275, session: 305, total: 700, cachedFiles: 5 });
     expect(t.config + t.files + t.ortWasm! + t.session).toBeCloseTo(t.total, 9);
   });
 
   it('without a WASM compile (ORT already running) the session takes the rest', () => {
-    const t = loadBreakdown({ start: 10, configDone: 15, filesDone: 50, ready: 90 }, { downloadedFiles: 3, downloadedBytes: 9, cachedFiles: 0, staleFiles: 0 });
+    const t = loadBreakdown({ start: 10, configDone: 15, filesDone: 50, ready: 90 }, { downloadedFiles: 3, downloadedBytes: 9, cachedFiles: 0, staleFiles: 0, uncheckedFiles: 0 });
     expect(t).toMatchObject({ config: 5, files: 35, ortWasm: null, session: 40, total: 80, downloadedFiles: 3 });
   });
 });

@@ -27,6 +27,8 @@ export interface ModelLoadTimings {
   cachedFiles: number;
   /** Cached files found outdated (the server has another version) and downloaded again. */
   staleFiles: number;
+  /** Cached files used without the server's confirmation (the check failed: offline, or the server erred). */
+  uncheckedFiles: number;
 }
 
 /** performance.now() marks of one load; optional ones are absent when the step did not happen. */
@@ -47,7 +49,7 @@ const nonNegative = (x: number) => Math.max(0, x);
 /** Splits a load into phases that add up to `total` (the session takes what is left after the others). */
 export function loadBreakdown(
   marks: LoadMarks,
-  counts: Pick<ModelLoadTimings, 'downloadedFiles' | 'downloadedBytes' | 'cachedFiles' | 'staleFiles'>,
+  counts: Pick<ModelLoadTimings, 'downloadedFiles' | 'downloadedBytes' | 'cachedFiles' | 'staleFiles' | 'uncheckedFiles'>,
 ): ModelLoadTimings {
   const total = nonNegative(marks.ready - marks.start);
   const config = nonNegative(marks.configDone - marks.start);

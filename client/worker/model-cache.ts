@@ -92,6 +92,9 @@ export class ValidatedModelCache implements ModelFileCache {
       this.options.onOutcome?.(url, 'unchecked-offline');
       return cached;
     }
+    // A HEAD has no body, but an unread Response keeps its request open until it is collected (then reported
+    // as aborted): finish it.
+    await head.arrayBuffer().catch(() => undefined);
     if (head.status === 404 || (head.ok && !sameVersion(cached.headers, head.headers))) {
       await cache.delete(url);
       this.options.onOutcome?.(url, 'stale');

@@ -45,6 +45,7 @@ interface LoadCounts {
   downloadedBytes: number;
   cachedFiles: number;
   staleFiles: number;
+  uncheckedFiles: number;
   /** First lookup or fetch of ORT's .wasm. */
   wasmStart?: number;
 }
@@ -61,6 +62,7 @@ function configureRuntime(options: TransformersEmbedderOptions, counts: LoadCoun
       onOutcome: (url, outcome) => {
         if (url.endsWith('.wasm')) counts.wasmStart ??= performance.now();
         if (outcome === 'hit' || outcome === 'unchecked-offline') counts.cachedFiles++;
+        if (outcome === 'unchecked-offline') counts.uncheckedFiles++;
         if (outcome === 'stale') counts.staleFiles++;
       },
     });
@@ -163,7 +165,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   static async load(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
-    const counts: LoadCounts = { downloadedFiles: 0, downloadedBytes: 0, cachedFiles: 0, staleFiles: 0 };
+    const counts: LoadCounts = { downloadedFiles: 0, downloadedBytes: 0, cachedFiles: 0, staleFiles: 0, uncheckedFiles: 0 };
     const marks: Omit<LoadMarks, 'configDone' | 'ready'> & Partial<LoadMarks> = { start: performance.now() };
     watchWasmCompile((_start, end) => {
       marks.wasmCompiled = end;
