@@ -2,8 +2,9 @@
  * The nearfeed HTTP app. A factory over its parts (store, cache, ML service), so tests run it through
  * `app.request()` on real or failing parts and `server/main.ts` wires the production ones.
  *
- * Every request passes, in this order: request id → metrics (timing, http/metrics.ts) → CORS → access (route class, API key; access.ts) → rate
- * limit → body checks (size, JSON content type) → the routes.
+ * Every request passes, in this order: request id → metrics (timing, http/metrics.ts) → security headers
+ * (http/security-headers.ts) → CORS → access (route class, API key; access.ts) → rate limit → body checks
+ * (size, JSON content type) → the routes.
  * Every response that is not a success is `{error, error_type}` (OpenAI's `{error: {...}}` under /v1): unknown
  * routes 404 (JSON for every method under /api, never the demo page), handler failures with their ApiFailure
  * status, anything unexpected 500 internal (logged, never a crash).
@@ -19,6 +20,7 @@ import { accessControl } from './http/access';
 import { corsFor } from './http/cors';
 import { createRateLimiter, rateLimit } from './http/rate-limit';
 import { createMetrics, metricsHandler, recordRequests } from './http/metrics';
+import { baselineSecurityHeaders } from './http/security-headers';
 import { defaultLogger } from './log';
 import { feedRoutes } from './routes/feed';
 import { mlRoutes } from './routes/ml';
@@ -70,6 +72,7 @@ export function createApp(parts: AppDeps): Hono {
   const metrics = deps.metrics ?? createMetrics();
   metrics.setSources({ queuedTexts: () => deps.ml.queuedTexts(), pendingEmbeddings: () => deps.ranking.pendingEmbeddings() });
   app.use('*', recordRequests(metrics));
+  app.use('*', baselineSecurityHeaders());
   const cors = corsFor(deps.config.corsOrigins);
   if (cors) app.use('*', cors);
   const { apiKeys, requireReadKey, trustProxy } = deps.config;

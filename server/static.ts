@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { CompressedFiles } from './http/compressed-files';
+import { demoSecurityHeaders } from './http/security-headers';
 import { chooseEncoding, isCompressibleType, MIN_COMPRESS_BYTES, varyOnEncoding } from './http/compression';
 
 export interface StaticFilesOptions {
@@ -79,18 +80,6 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 function isSafeName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..';
 }
-
-/**
- * The demo is served cross-origin isolated, so ONNX Runtime's WASM backend may use threads (it needs
- * SharedArrayBuffer): COOP keeps other origins' windows out of its browsing context group, COEP admits only
- * resources that opt in (everything here is same-origin). Sent on every demo file: the page needs them, and
- * its workers (the embedding worker, ORT's thread workers) take their policy from their own script response.
- */
-export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'same-origin',
-};
 
 /**
  * Model files may be loaded by an app on another origin (`modelBaseUrl`); an isolated page there admits them
@@ -167,14 +156,15 @@ export function staticRoutes(options: StaticFilesOptions): Hono {
 
   if (options.demoDir) {
     const demoDir = options.demoDir;
-    app.on(['GET', 'HEAD'], '*', async (c) => {
+    // The page's CSP and cross-origin isolation on every demo file (http/security-headers.ts).
+    app.on(['GET', 'HEAD'], '*', demoSecurityHeaders(), async (c) => {
       const rawPath = new URL(c.req.url).pathname;
       const cacheControl = isHashedAsset(rawPath) ? IMMUTABLE : 'no-cache';
-      const res = await serveFile(c, resolveInside(demoDir, rawPath), cacheControl, ISOLATION_HEADERS, compressed);
+      const res = await serveFile(c, resolveInside(demoDir, rawPath), cacheControl, {}, compressed);
       if (res) return res;
       // A client-side route (no file extension) gets the page itself.
       if (path.extname(rawPath) === '') {
-        const index = await serveFile(c, path.join(demoDir, 'index.html'), 'no-cache', ISOLATION_HEADERS, compressed);
+        const index = await serveFile(c, path.join(demoDir, 'index.html'), 'no-cache', {}, compressed);
         if (index) return index;
       }
       return notFound(c);
