@@ -6,12 +6,14 @@ import { main as rank } from './rank';
 import { main as embed } from './embed';
 import { main as dtype } from './dtype';
 import { main as server } from './server';
+import { main as ops } from './ops';
 
 const benches: [string, () => Promise<unknown>][] = [
   ['rank (shared/scoring)', () => rank([])],
   ['embed (server/embedder)', embed],
   ['dtype (fp32 vs q8, Node)', dtype],
   ['server (cache, dynamic batching)', server],
+  ['ops (auth, rate limits, metrics on vs off)', ops],
 ];
 
 for (const [name, run] of benches) {

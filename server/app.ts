@@ -69,9 +69,12 @@ export function createApp(parts: AppDeps): Hono {
   app.notFound((c) => render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path));
 
   app.use('*', requestId());
+  // METRICS=false: no timing middleware and no /metrics route (the counters below go nowhere).
   const metrics = deps.metrics ?? createMetrics();
-  metrics.setSources({ queuedTexts: () => deps.ml.queuedTexts(), pendingEmbeddings: () => deps.ranking.pendingEmbeddings() });
-  app.use('*', recordRequests(metrics));
+  if (deps.config.metrics) {
+    metrics.setSources({ queuedTexts: () => deps.ml.queuedTexts(), pendingEmbeddings: () => deps.ranking.pendingEmbeddings() });
+    app.use('*', recordRequests(metrics));
+  }
   app.use('*', baselineSecurityHeaders());
   const cors = corsFor(deps.config.corsOrigins);
   if (cors) app.use('*', cors);
@@ -96,7 +99,7 @@ export function createApp(parts: AppDeps): Hono {
   app.route(OPENAI_BASE, openaiRoutes(deps));
   app.route('/', teiRoutes(deps));
   // Prometheus scrapes; a read (access.ts): open unless REQUIRE_READ_KEY=true.
-  app.get('/metrics', metricsHandler(metrics));
+  if (deps.config.metrics) app.get('/metrics', metricsHandler(metrics));
   // Anything else under /api or /v1 is an unknown API route, whatever the method: JSON, not the demo's page.
   const unknownApiRoute = (c: { req: { method: string; path: string } }) =>
     render(new ApiFailure('not_found', `no route for ${c.req.method} ${c.req.path}`), c.req.path);

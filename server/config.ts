@@ -36,6 +36,7 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'TRUST_PROXY', default: 'false', description: 'true behind a reverse proxy: the client address is the last X-Forwarded-For hop.' },
   { name: 'RATE_LIMIT_PER_SECOND', default: '100', description: 'Requests per second per API key (or client address); 0 turns rate limits off.' },
   { name: 'RATE_LIMIT_BURST', default: '200', description: 'Extra requests a client may make above the rate in a short peak.' },
+  { name: 'METRICS', default: 'true', description: 'false: no GET /metrics and no request timing.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent: JSON log lines at this level and above go to stdout.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'A client must send its request headers within this long (408 and closed after).' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client must send its whole request (headers and body) within this long; a silent socket is closed after it too.' },
@@ -177,6 +178,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
       requireReadKey,
       corsOrigins,
       trustProxy: parseBoolean(env.TRUST_PROXY, 'TRUST_PROXY', false),
+      metrics: parseBoolean(env.METRICS, 'METRICS', true),
       rateLimit: {
         perSecond: int(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
         burst: int(env, 'RATE_LIMIT_BURST', 200, 0, 10_000_000),

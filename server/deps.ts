@@ -53,6 +53,8 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   corsOrigins: readonly string[];
   /** TRUST_PROXY (default false): client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** METRICS (default true): GET /metrics and the request timing behind it. */
+  metrics: boolean;
   /** RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST; perSecond 0 is off. */
   rateLimit: RateLimitSettings;
   /** Set when EMBEDDING_MODEL is a URL; `embeddingModel` is then its name (`<last segment>-<hash>`), never the URL. */

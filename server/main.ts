@@ -129,13 +129,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     logger: { warn: (m: string) => log(m), info: (m: string) => log(m) },
   });
   // One registry for the process: the app's requests and the ML service's model calls and cache lookups.
-  const metrics = createMetrics({ processMetrics: true });
+  const metrics = config.metrics ? createMetrics({ processMetrics: true }) : undefined;
   const ml = createMlService({
     config,
     cache,
     store,
     model: loadModel(config),
-    observer: metrics,
+    ...(metrics ? { observer: metrics } : {}),
     // Before health says ready: a ready health means feeds rank with the model.
     onLoaded: () => ranking.switchTo(createRanking({ config, store, cache, ml })),
   });
@@ -155,7 +155,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
           warn: (m) => logger.warn(m),
         })
       : undefined;
-  const app = createApp({ config, store, cache, ml, ranking, logger, ...(rateLimiter ? { rateLimiter } : {}), metrics, staticFiles: staticFilesFor(config) });
+  const app = createApp({
+    config,
+    store,
+    cache,
+    ml,
+    ranking,
+    logger,
+    ...(rateLimiter ? { rateLimiter } : {}),
+    ...(metrics ? { metrics } : {}),
+    staticFiles: staticFilesFor(config),
+  });
   if (config.apiKeys.length === 0) {
     logger.warn(
       'API_KEYS is not set: writes (PUT/DELETE /profiles, bulk writes) are accepted only from this host (loopback); set API_KEYS to accept them from elsewhere',

@@ -155,6 +155,16 @@ describe('GET /metrics, other counters and access', () => {
     expect((await scrape(app, { authorization: `Bearer ${READ_KEY}` })).status).toBe(200);
   });
 
+  it('METRICS=false: no /metrics route', async () => {
+    const config = testConfig({ metrics: false });
+    const store = new MemoryProfileStore({ seed: demoProfiles(3) });
+    const cache = testCache();
+    const app = createApp({ config, store, cache, ml: disabledMl(store, cache, config) });
+    const res = await scrape(app);
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text)).toMatchObject({ error_type: 'not_found' });
+  });
+
   it('keeps one registry per app', async () => {
     const config = testConfig();
     const store = new MemoryProfileStore({ seed: demoProfiles(3) });
