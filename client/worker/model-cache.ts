@@ -86,8 +86,9 @@ export class ValidatedModelCache implements ModelFileCache {
     this.checked.add(url);
     let head: Response;
     try {
-      // no-cache: ask the server, not the HTTP cache, which would answer with the old headers.
-      head = await (this.options.fetch ?? ((u, i) => fetch(u, i)))(url, { method: 'HEAD', cache: 'no-cache' });
+      // no-store: ask the server itself, past the HTTP cache (which holds the GET of the first visit and would
+      // answer with its old headers, or turn the HEAD into a revalidation of that entry).
+      head = await (this.options.fetch ?? ((u, i) => fetch(u, i)))(url, { method: 'HEAD', cache: 'no-store' });
     } catch {
       this.options.onOutcome?.(url, 'unchecked-offline');
       return cached;
