@@ -40,6 +40,7 @@ export const SERVER_VARIABLES: readonly ServerVariable[] = Object.freeze([
   { name: 'LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent: JSON log lines at this level and above go to stdout.' },
   { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: 'A client must send its request headers within this long (408 and closed after).' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'A client must send its whole request (headers and body) within this long; a silent socket is closed after it too.' },
+  { name: 'HF_ENDPOINT', default: 'https://huggingface.co', description: 'Hugging Face hub (or mirror) that hub model ids are downloaded from.' },
   { name: 'MODEL_CACHE_DIR', default: 'models/cache', description: 'Where downloaded models are kept: EMBEDDING_MODEL URLs under url/, hub models under hub/ (relative paths: to the working directory).' },
   { name: 'MODEL_DOWNLOAD_TIMEOUT_MS', default: '600000', description: 'Longest a model download from an EMBEDDING_MODEL URL may take, all files together; slower: refused, nothing kept.' },
   { name: 'MODEL_DOWNLOAD_MAX_BYTES', default: '4294967296', description: 'Most bytes a model download from an EMBEDDING_MODEL URL may have, all files together; more: refused, nothing kept.' },
@@ -146,6 +147,11 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     }
   }
 
+  const hfEndpoint = raw(env, 'HF_ENDPOINT');
+  if (hfEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(hfEndpoint)) {
+    throw new ConfigError('HF_ENDPOINT', hfEndpoint, `HF_ENDPOINT must be an http(s) URL such as https://hf-mirror.example.com, got "${hfEndpoint}"`);
+  }
+
   const logLevel = raw(env, 'LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', logLevel, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -155,6 +161,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     config: {
       ...shared,
       ...(modelUrl !== undefined ? { embeddingModel: modelUrl.name, modelUrl } : {}),
+      ...(hfEndpoint !== undefined ? { hfEndpoint } : {}),
       modelCacheDir: raw(env, 'MODEL_CACHE_DIR') ?? 'models/cache',
       modelDownloadTimeoutMs: int(env, 'MODEL_DOWNLOAD_TIMEOUT_MS', 600_000, 1000, 24 * 3600 * 1000),
       modelDownloadMaxBytes: int(env, 'MODEL_DOWNLOAD_MAX_BYTES', 4 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),

@@ -228,3 +228,26 @@ describe('EMBEDDING_MODEL as a URL', () => {
     );
   });
 });
+
+describe('hub models through the server settings', () => {
+  it('HF_ENDPOINT is the hub they come from and MODEL_CACHE_DIR/hub keeps them', async () => {
+    const repo = 'nearfeed/nearfeed-test';
+    const hub = await serve({ prefix: `/${repo}/resolve/main/` });
+    const cacheDir = tempCache();
+    const { config } = loadServerConfig({ EMBEDDING_MODEL: repo, HF_ENDPOINT: hub.origin, MODEL_CACHE_DIR: cacheDir, ML_DEVICE: 'cpu' });
+    const model = await loadModel(config, () => {});
+    expect(model.state).toBe('ready');
+    if (model.state !== 'ready') return;
+    cleanups.push(() => model.embedder.dispose());
+    // Not the bundled fallback: the repository itself, from this endpoint.
+    expect(model.notes).toEqual([]);
+    expect(model.embedder.info.model).toBe(repo);
+    expect(hub.requests).toContain('onnx/model.onnx');
+    expect(readdirSync(path.join(modelCacheDirs(config).hub, repo, 'onnx'))).toContain('model.onnx');
+    expect(await model.embedder.embed(TEXTS)).toEqual(directVectors);
+  });
+
+  it('HF_ENDPOINT must be an http(s) URL', () => {
+    expect(() => loadServerConfig({ HF_ENDPOINT: 'hf-mirror' })).toThrow(/HF_ENDPOINT must be an http\(s\) URL/);
+  });
+});

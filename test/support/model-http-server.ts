@@ -12,6 +12,8 @@ import path from 'node:path';
 export interface ModelHttpServer {
   /** The folder's URL, e.g. `http://127.0.0.1:41234/models/nearfeed-test/`. */
   url: string;
+  /** The server's root, e.g. `http://127.0.0.1:41234/` (a hub endpoint). */
+  origin: string;
   port: number;
   /** Files asked for, in order (paths relative to the folder, query stripped). */
   requests: string[];
@@ -27,6 +29,8 @@ export interface ModelHttpOptions {
   require?: { authorization: string; query: string };
   /** Serve a correct SHA256SUMS of the folder (default false: no manifest, 404). */
   manifest?: boolean;
+  /** URL path of the folder (default `/models/<basename>/`; a hub serves `/<repo>/resolve/main/`). */
+  prefix?: string;
 }
 
 /** `sha256sum`-style lines for every file under `dir` (hidden files left out). */
@@ -46,7 +50,7 @@ export function sha256sums(dir: string): string {
 
 /** Serves `dir` at `/models/<basename>/`; see the module comment. */
 export async function serveModelFolder(dir: string, options: ModelHttpOptions = {}): Promise<ModelHttpServer> {
-  const prefix = `/models/${path.basename(dir)}/`;
+  const prefix = options.prefix ?? `/models/${path.basename(dir)}/`;
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -78,6 +82,7 @@ export async function serveModelFolder(dir: string, options: ModelHttpOptions = 
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
+    origin: `http://127.0.0.1:${port}/`,
     port,
     requests,
     close: () =>
