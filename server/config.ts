@@ -147,8 +147,8 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     }
   }
 
-  const hfEndpoint = raw(env, 'HF_ENDPOINT');
-  if (hfEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(hfEndpoint)) {
+  const hfEndpoint = raw(env, 'HF_ENDPOINT') ?? 'https://huggingface.co';
+  if (!/^https?:\/\/[^\s/]+/.test(hfEndpoint)) {
     throw new ConfigError('HF_ENDPOINT', hfEndpoint, `HF_ENDPOINT must be an http(s) URL such as https://hf-mirror.example.com, got "${hfEndpoint}"`);
   }
 
@@ -161,7 +161,7 @@ export function loadServerConfig(env: Env): LoadedServerConfig {
     config: {
       ...shared,
       ...(modelUrl !== undefined ? { embeddingModel: modelUrl.name, modelUrl } : {}),
-      ...(hfEndpoint !== undefined ? { hfEndpoint } : {}),
+      hfEndpoint,
       modelCacheDir: raw(env, 'MODEL_CACHE_DIR') ?? 'models/cache',
       modelDownloadTimeoutMs: int(env, 'MODEL_DOWNLOAD_TIMEOUT_MS', 600_000, 1000, 24 * 3600 * 1000),
       modelDownloadMaxBytes: int(env, 'MODEL_DOWNLOAD_MAX_BYTES', 4 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),

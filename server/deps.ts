@@ -59,8 +59,8 @@ export interface ServerConfig extends NearfeedConfig, TransportTimeouts {
   rateLimit: RateLimitSettings;
   /** Set when EMBEDDING_MODEL is a URL; `embeddingModel` is then its name (`<last segment>-<hash>`), never the URL. */
   modelUrl?: ModelUrl;
-  /** HF_ENDPOINT: the hub (or a mirror) hub ids come from; unset: transformers.js' default, huggingface.co. */
-  hfEndpoint?: string;
+  /** HF_ENDPOINT (default https://huggingface.co): the hub (or a mirror) hub ids come from. */
+  hfEndpoint: string;
   /** MODEL_CACHE_DIR (default models/cache): downloaded models, `url/` and `hub/` under it. */
   modelCacheDir: string;
   /** MODEL_DOWNLOAD_TIMEOUT_MS (default 10 min): a whole URL model download. */

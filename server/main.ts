@@ -81,7 +81,7 @@ export async function loadModel(config: ServerConfig, log: (message: string) => 
       : config.embeddingModel;
     const { embedder, notes } = await createNodeEmbedder({
       model,
-      hub: { cacheDir: cacheDirs.hub, ...(config.hfEndpoint !== undefined ? { endpoint: config.hfEndpoint } : {}) },
+      hub: { cacheDir: cacheDirs.hub, endpoint: config.hfEndpoint },
       dtype: config.embeddingDtype,
       device: config.mlDevice,
       ...(config.maxSeqLength !== undefined ? { maxSeqLength: config.maxSeqLength } : {}),
