@@ -16,7 +16,11 @@
  * Two requests: GET /api/v1/profiles/{id} (the cheapest route, so the overhead shows most) and POST
  * /api/v1/feed ranking 300 candidates by their features (ML off, so the model's time does not hide it).
  *
- * Run: npx tsx bench/ops.ts   (BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_REQUESTS override the defaults)
+ * Then the middleware alone: CPU time per in-process request, on vs off, in short interleaved chunks (the
+ * steadiest of the figures on a loaded machine).
+ *
+ * Run: npx tsx bench/ops.ts   (BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_CHUNKS override the
+ * defaults; BENCH_PART=in-process runs only the last part)
  */
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -55,13 +59,19 @@ interface Variant {
   close(): Promise<void>;
 }
 
-async function start(name: string, env: Record<string, string>, rateLimiter?: RateLimiter): Promise<Variant> {
+/** The app of a variant, on the memory store with 300 demo profiles, ML off. */
+function buildApp(env: Record<string, string>, rateLimiter?: RateLimiter) {
   const { config } = loadServerConfig({ ML_ENABLED: 'false', LOG_LEVEL: 'silent', ...env });
   const store = new MemoryProfileStore({ seed: demoProfiles(300) });
   const cache = createMemoryCache({ maxEntries: 1000, ttlSeconds: 600 });
   const ml = createMlService({ config, cache, store, model: { state: 'disabled' } });
   const ranking = createRanking({ config, store, cache, ml });
   const app: Hono = createApp({ config, store, cache, ml, ranking, ...(rateLimiter ? { rateLimiter } : {}) });
+  return { app, config, ranking };
+}
+
+async function start(name: string, env: Record<string, string>, rateLimiter?: RateLimiter): Promise<Variant> {
+  const { app, config, ranking } = buildApp(env, rateLimiter);
   const server: RunningServer = await serveApp(app, { ...config, port: 0, hostname: '127.0.0.1' });
   const { port } = server.server.address() as AddressInfo;
   return {
@@ -121,6 +131,42 @@ async function redisAnswers(): Promise<boolean> {
   }
 }
 
+/**
+ * The middleware alone, without sockets: CPU time per in-process GET /api/v1/profiles/{id} (app.request) on the
+ * on and off apps, interleaved in short chunks (a load swing on the machine hits both sides alike). With a key
+ * the in-process client is rate limited too, so "on" runs the key check, the limiter and the metrics.
+ */
+async function inProcess(): Promise<void> {
+  const CHUNK = 200;
+  const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 60);
+  const sides = [
+    { name: 'off', ...buildApp(OFF), headers: {} as Record<string, string> },
+    { name: 'on', ...buildApp(ON), headers: { authorization: `Bearer ${KEY}` } },
+  ];
+  const cpu = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+  const run = async (side: (typeof sides)[number], i0: number) => {
+    const t = process.cpuUsage();
+    for (let i = 0; i < CHUNK; i++) {
+      const res = await side.app.request(`/api/v1/profiles/demo-${String(((i0 + i) % 300) + 1).padStart(3, '0')}`, { headers: side.headers });
+      if (res.status !== 200) throw new Error(`in-process ${side.name}: HTTP ${res.status}`);
+      await res.arrayBuffer();
+    }
+    const used = process.cpuUsage(t);
+    return (used.user + used.system) / CHUNK;
+  };
+  for (const side of sides) await run(side, 0); // warm-up
+  for (let k = 0; k < CHUNKS; k++) {
+    for (const side of k % 2 === 0 ? sides : [...sides].reverse()) cpu.get(side.name)!.push(await run(side, k * CHUNK));
+  }
+  const off = median(cpu.get('off')!);
+  const on = median(cpu.get('on')!);
+  console.log(
+    `in-process GET /api/v1/profiles/{id} (no sockets), ${CHUNKS} interleaved chunks of ${CHUNK}: off ${off.toFixed(1)} µs CPU, ` +
+      `on ${on.toFixed(1)} µs CPU per request → on/off requests per CPU-second = ${(off / on).toFixed(3)} (goal ≥ 0.95)`,
+  );
+  await Promise.all(sides.map((s) => s.ranking.close()));
+}
+
 /** One side of the comparison: how to start its server. */
 interface VariantSpec {
   name: string;
@@ -135,6 +181,7 @@ export async function main(): Promise<void> {
       `round, medians of ${ROUNDS} rounds in rotating order, a fresh server per round (only one alive at a time); ` +
       'shared/noisy machine: read the ratios',
   );
+  if (process.env.BENCH_PART === 'in-process') return inProcess();
   const prefix = uniqueKeyPrefix('bench-ops');
   // 'off, again' is the same server as 'off': its ratio is this run's noise floor (A/A).
   const specs: VariantSpec[] = [
@@ -181,6 +228,7 @@ export async function main(): Promise<void> {
         );
       }
     }
+    await inProcess();
   } finally {
     const client = await connectTestRedis(REDIS_URL).catch(() => undefined);
     if (client) {
