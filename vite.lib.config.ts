@@ -1,5 +1,5 @@
 /**
- * The library build of the browser package: `npm run build:lib` → dist/lib/index.js (ESM), the embedding
+ * The library build of the browser package: `npm run build:lib` → client/dist/index.js (ESM), the embedding
  * worker as its own chunk, ONNX Runtime's asyncify .wasm/.mjs as emitted assets (never inlined, never a CDN),
  * and .d.ts files from tsconfig.lib.json. Dependencies stay external: the app's bundler resolves them once.
  */
@@ -33,7 +33,7 @@ export default defineConfig({
   base: './',
   publicDir: false,
   build: {
-    outDir: fromRoot('./dist/lib'),
+    outDir: fromRoot('./client/dist'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,

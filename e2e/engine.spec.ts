@@ -477,7 +477,7 @@ test('saving 10,000 candidates after one edit rewrites only the records holding 
   expect([r.editedBio, r.editedHash]).toEqual(['edited', 'edited']);
 });
 
-test('the library build (dist/lib) runs with its own ORT files and ranks the same feed', async ({
+test('the library build (client/dist) runs with its own ORT files and ranks the same feed', async ({
   page,
   request,
   networkGuard,
@@ -490,7 +490,7 @@ test('the library build (dist/lib) runs with its own ORT files and ranks the sam
   expect(st.device, st.deviceReason).toBe('wasm');
   await sync(page);
   expectSameFeed((await rank(page, USER, 20)).results, (await serverFeed(request, USER, 20)).results);
-  const ort = networkGuard.localRequests.filter((u) => /\/dist\/lib\/assets\/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(u));
+  const ort = networkGuard.localRequests.filter((u) => /\/client\/dist\/assets\/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(u));
   expect(ort.length, networkGuard.localRequests.filter((u) => u.includes('ort-')).join('\n')).toBeGreaterThan(0);
 });
 

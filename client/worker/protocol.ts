@@ -31,6 +31,11 @@ export interface WorkerModelOptions {
   maxBatchTokens: number;
   /** Threads for ORT's WASM backend; default one per core up to 4, and always 1 without cross-origin isolation. */
   wasmThreads?: number;
+  /**
+   * Absolute URLs of ONNX Runtime Web's files, resolved on the page side: an app's bundler sees (and emits)
+   * assets the page's module references, not those inside the prebuilt worker chunk it copies as it is.
+   */
+  ortFiles: { mjs: string; wasm: string };
 }
 
 /** Receives model download progress: a fraction in 0..1 and a human-readable detail. */

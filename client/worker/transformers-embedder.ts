@@ -23,7 +23,6 @@ import { TokenEncoder, type EncodedText } from '../../shared/embedding/token-enc
 import { DownloadProgress } from './download-progress';
 import { loadBreakdown, watchWasmCompile, type LoadMarks, type ModelLoadTimings } from './load-timings';
 import { MODEL_CACHE_NAME, ValidatedModelCache } from './model-cache';
-import { ortWasmPaths } from './ort-assets';
 import type { ProgressListener, WorkerModelOptions } from './protocol';
 import { chooseWasmThreads, type WasmThreads } from './wasm-threads';
 
@@ -97,7 +96,7 @@ function configureRuntime(options: TransformersEmbedderOptions, counts: LoadCoun
     requested: options.wasmThreads,
   });
   if (onnx?.wasm) {
-    onnx.wasm.wasmPaths = ortWasmPaths(self.location.href);
+    onnx.wasm.wasmPaths = options.ortFiles;
     // Set, not left to ORT: its default is half the cores, and without isolation it would warn and fall back.
     onnx.wasm.numThreads = threads.threads;
   }

@@ -4,12 +4,13 @@
  */
 import type { Embedder, EmbedderInfo } from '../../shared/embedder';
 import type { ModelLoadTimings } from './load-timings';
+import { ortWasmPaths } from './ort-assets';
 import type { WasmThreads } from './wasm-threads';
 import type { InitRequest, ProgressListener, WorkerMessage, WorkerModelOptions, WorkerRequest } from './protocol';
 
 /** The worker's model options; the batch limits default to 32 texts and 8192 padded tokens. */
 export interface WorkerEmbedderOptions
-  extends Omit<WorkerModelOptions, 'maxBatchSize' | 'maxBatchTokens'>,
+  extends Omit<WorkerModelOptions, 'maxBatchSize' | 'maxBatchTokens' | 'ortFiles'>,
     Partial<Pick<WorkerModelOptions, 'maxBatchSize' | 'maxBatchTokens'>> {
   /** Model download progress, 0..0.99 while files load (the caller completes it when `start` resolves). */
   onProgress?: ProgressListener;
@@ -62,6 +63,7 @@ export class WorkerEmbedder implements Embedder {
       type: 'init',
       maxBatchSize: model.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       maxBatchTokens: model.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS,
+      ortFiles: ortWasmPaths(import.meta.url),
     };
     try {
       const ready = await client.request(init);

@@ -164,7 +164,7 @@ const harness: NearfeedHarness = {
     };
   },
   async useBuiltLibrary() {
-    const url = '/dist/lib/index.js';
+    const url = '/client/dist/index.js';
     library = (await import(/* @vite-ignore */ url)) as Library;
   },
   wasmSimdKernel: wasmSimdAvailable,

@@ -31,6 +31,18 @@ function resolvePort(): number {
 export const E2E_PORT = resolvePort();
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 
+/** Port of the fresh app that installs the packed browser package (e2e/package.spec.ts): another origin. */
+export const E2E_APP_PORT = resolveAppPort();
+export const E2E_APP_ORIGIN = `http://127.0.0.1:${E2E_APP_PORT}`;
+
+function resolveAppPort(): number {
+  const fromEnv = Number.parseInt(process.env.E2E_APP_PORT ?? '', 10);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const port = pickFreePort();
+  process.env.E2E_APP_PORT = String(port);
+  return port;
+}
+
 /**
  * Env of the server under test: in-memory store and cache, the generated test model from its folder, on the
  * CPU (no CUDA probe noise in the log). E2E_EMBEDDING_MODEL runs the suite on another model.
@@ -44,6 +56,8 @@ export function serverEnv(): Record<string, string> {
     ML_DEVICE: 'cpu',
     ...env,
     PORT: String(E2E_PORT),
+    // The packed-package app calls the server from its own origin.
+    CORS_ORIGINS: [E2E_APP_ORIGIN, env.CORS_ORIGINS].filter(Boolean).join(','),
     EMBEDDING_MODEL: process.env.E2E_EMBEDDING_MODEL ?? 'models/generated/nearfeed-test',
   };
 }
