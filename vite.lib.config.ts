@@ -46,6 +46,8 @@ export default defineConfig({
       // idb-keyval is tiny and used by the page side only; transformers.js lives in the worker chunk, which
       // must be self-contained (a worker cannot share the app's module graph).
       external: ['idb-keyval'],
+      // Hashed names, like the worker chunk's: ONNX Runtime's files can then be cached as immutable.
+      output: { assetFileNames: 'assets/[name]-[hash][extname]' },
     },
   },
   worker: { format: 'es', plugins: () => [ortFallbackUrlNotInlined()] },

@@ -58,6 +58,7 @@ test.beforeAll(async () => {
     cwd: work,
     encoding: 'utf8',
     timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
   }).trim().split('\n').pop()!;
   const appDir = path.join(work, 'app');
   mkdirSync(appDir);
