@@ -10,9 +10,18 @@
  *     redis-server): the same import into process A while A and B both work off the shared queue, profiles/s
  *     and seconds until pending_embeddings is 0, beside the memory store's figures of step 1; then the time
  *     from a PUT on A to the profile in B's feed (the write nudge), beside the same on A itself, p50/p99.
+ *  4. `/feed` over real HTTP (a real server process, test model, memory store) at 1k, 10k and 100k candidates
+ *     (BENCH_FEED_SIZES), imported into one process step by step through POST /profiles/batch, each size
+ *     waited on until pending_embeddings is 0: p50/p99 of FEED_ROUNDS feeds with the user's query vector
+ *     cached (the same inline profile each time; its first, uncached feed is printed apart), interleaved with
+ *     `rankCandidates` alone (what the ranking service calls, through `recommend`, for a feed without
+ *     recommendation fields) on a matrix of the same size and dimension in this process; and the p50 of a feed
+ *     over a one-candidate store, measured first in the same process. Goal (issue 7): feed p50 at the largest
+ *     size ≤ 2 × bare rank p50 + one-candidate feed p50. With `-- feed`, step 2 then runs on that same store.
  * The machine is shared and noisy: read the ratios, not the absolute figures.
  *
- * Run: npx tsx bench/scale.ts   (BENCH_IMPORT=20000 for a quicker run; `-- redis` for steps 1 and 3 only)
+ * Run: npx tsx bench/scale.ts   (BENCH_IMPORT=20000 for a quicker run; `-- redis` for steps 1 and 3 only;
+ * `-- feed` for steps 4 and 2 only)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +30,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SyncResponse } from '../shared/api';
+import { DEFAULT_RANK_LIMIT } from '../shared/api/feed';
+import { packCandidates, rankCandidates, type CandidateMatrix, type RankCandidate } from '../shared/scoring';
 import { freePort, startServer, type ServerProcess } from './support/server-process';
 import { WORDS } from './support/texts';
 
@@ -29,6 +40,11 @@ const PUT_N = 2_000;
 const TEST_MODEL = path.resolve('models/generated/nearfeed-test');
 const MINILM_MODEL = path.resolve('models/generated/nearfeed-minilm-shaped');
 const PAGE_SIZES = [500, 1000, 2000, 5000];
+const FEED_SIZES = (process.env.BENCH_FEED_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const FEED_ROUNDS = 200;
+/** What a browser's feed request accepts (the server answers br); the same feeds are also timed with `identity`. */
+const BROWSER_ENCODING = 'gzip, deflate, br';
+const FEED_WARMUP = 10;
 
 function profile(i: number): Record<string, unknown> {
   const w = (k: number) => WORDS[(i * 7 + k * 13 + ((i * k) % 5)) % WORDS.length];
@@ -263,23 +279,215 @@ async function syncFigures(server: ServerProcess): Promise<void> {
         `  ${(br.bytes / plain.bytes).toFixed(3).padStart(11)}  ${br.seconds.toFixed(2).padStart(11)} (identity ${plain.seconds.toFixed(2)} s, ${br.puts} candidates)`,
     );
   }
-  const withVectors = await fullSync(server.baseUrl, 5000, 'br, gzip', true);
-  const withVectorsPlain = await fullSync(server.baseUrl, 5000, undefined, true);
+  let withVectors: Awaited<ReturnType<typeof fullSync>>;
+  let withVectorsPlain: Awaited<ReturnType<typeof fullSync>>;
+  try {
+    withVectors = await fullSync(server.baseUrl, 5000, 'br, gzip', true);
+    withVectorsPlain = await fullSync(server.baseUrl, 5000, undefined, true);
+  } catch (err) {
+    // Seen at 100k on the memory store: the page's vectors come from the embedding cache (20,000 entries), so
+    // most are recomputed, and a page taking longer than REQUEST_TIMEOUT_MS has its socket closed.
+    console.log(`  embeddings=true, page 5000: failed (${(err as Error).message}); the vectors are read from the embedding cache, not the index`);
+    return;
+  }
   console.log(
     `  embeddings=true, page 5000: ${withVectors.trips} trips, ${mb(withVectorsPlain.bytes)} identity → ${mb(withVectors.bytes)} br ` +
       `(${(withVectors.bytes / withVectorsPlain.bytes).toFixed(3)}), ${withVectors.seconds.toFixed(1)} s (br) / ${withVectorsPlain.seconds.toFixed(1)} s (identity, vectors then cached)`,
   );
 }
 
+/** Upserts profiles [from, to) through POST /profiles/batch (batches of 1,000, two in flight); seconds. */
+async function batchImport(server: string, from: number, to: number): Promise<number> {
+  const started = performance.now();
+  let next = from;
+  const worker = async () => {
+    while (next < to) {
+      const start = next;
+      next = Math.min(to, next + 1000);
+      const upsert = Array.from({ length: next - start }, (_, k) => profile(start + k));
+      const res = await fetch(`${server}/api/v1/profiles/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ upsert }),
+      });
+      const body = (await res.json()) as { results?: { status: string }[] };
+      if (!res.ok || body.results?.some((r) => r.status === 'error')) throw new Error(`batch answered ${res.status}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return (performance.now() - started) / 1000;
+}
+
+/** Deletes every stored profile (ids from a full sync) through POST /profiles/batch. */
+async function deleteAll(server: string): Promise<void> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const q = new URLSearchParams({ limit: '5000' });
+    if (cursor) q.set('cursor', cursor);
+    const page = (await (await fetch(`${server}/api/v1/sync?${q}`)).json()) as SyncResponse;
+    for (const c of page.changes) if (c.op === 'put') ids.push(c.profile.id);
+    cursor = page.cursor;
+    if (!page.has_more) break;
+  }
+  for (let i = 0; i < ids.length; i += 1000) {
+    const res = await fetch(`${server}/api/v1/profiles/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delete: ids.slice(i, i + 1000) }),
+    });
+    if (!res.ok) throw new Error(`batch delete answered ${res.status}`);
+    await res.arrayBuffer();
+  }
+}
+
+/** L2-normalised pseudo-random vectors (the ranking's cost depends on the size, not the values). */
+function randomVector(dim: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const v = new Float32Array(dim);
+  let sq = 0;
+  for (let j = 0; j < dim; j++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[j] = s / 2 ** 32 - 0.5;
+    sq += v[j]! * v[j]!;
+  }
+  const inv = 1 / Math.sqrt(sq);
+  for (let j = 0; j < dim; j++) v[j] = v[j]! * inv;
+  return v;
+}
+
+function randomMatrix(n: number, dim: number): CandidateMatrix {
+  const rows: RankCandidate[] = Array.from({ length: n }, (_, i) => ({
+    id: `bare-${i}`,
+    vector: randomVector(dim, i + 1),
+    diligence: (i % 97) / 96,
+    engagement: (i % 89) / 88,
+  }));
+  return packCandidates(rows);
+}
+
+interface FeedBody {
+  results: unknown[];
+  ml_applied: boolean;
+  pending_candidates: number;
+}
+
+/** One POST /feed for an inline profile; ms, and the body checked (ML applied, nothing pending, `expect` results). */
+async function timedFeed(server: string, bio: string, expect: number, encoding = BROWSER_ENCODING): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${server}/api/v1/feed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-encoding': encoding },
+    body: JSON.stringify({ profile: { name: 'Query', headline: 'Engineer', bio, tags: [] } }),
+  });
+  const body = (await res.json()) as FeedBody;
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`feed answered ${res.status}`);
+  if (!body.ml_applied || body.pending_candidates !== 0 || body.results.length !== expect) {
+    throw new Error(`feed not as expected: ml_applied ${body.ml_applied}, pending ${body.pending_candidates}, ${body.results.length} results`);
+  }
+  return ms;
+}
+
+/**
+ * Step 4 (see the module comment). Two server processes: one holding a single candidate (the fixed cost of a
+ * feed: HTTP, validation, the cached query, JSON), one growing through the sizes; in every round one feed from
+ * each and one bare rank, so all three see the same machine load. Returns the growing server, holding the
+ * largest size, when `keep` (for step 2), else stops it.
+ */
+async function feedFigures(keep: boolean): Promise<ServerProcess | undefined> {
+  const env = { MAX_QUEUE_SIZE: '100000', RATE_LIMIT_PER_SECOND: '0' };
+  const [oneServer, server] = await Promise.all([startServer({ model: TEST_MODEL, env }), startServer({ model: TEST_MODEL, env })]);
+  let kept = false;
+  try {
+    const info = (await (await fetch(`${server.baseUrl}/api/v1/ml/info`)).json()) as { dimension: number };
+    const dim = info.dimension;
+    const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
+    console.log(
+      `/feed over HTTP (test model, ${dim} dims, memory store, limit ${DEFAULT_RANK_LIMIT}; ${FEED_ROUNDS} rounds per size of: ` +
+        'a feed from the growing server, one from a one-candidate server, one bare rankCandidates; query vector cached):',
+    );
+    // The memory store starts with the demo data: deleted first, in both.
+    await Promise.all([deleteAll(oneServer.baseUrl), deleteAll(server.baseUrl)]);
+    await batchImport(oneServer.baseUrl, 0, 1);
+    await secondsUntilEmbedded(oneServer.baseUrl);
+
+    let held = 0;
+    let last: { n: number; feed: number; plain: number; bare: number; one: number } | undefined;
+    for (const n of FEED_SIZES) {
+      const importS = await batchImport(server.baseUrl, held, n);
+      const embedS = (await secondsUntilEmbedded(server.baseUrl)) ?? NaN;
+      held = n;
+      const matrix = randomMatrix(n, dim);
+      const query = randomVector(dim, 7);
+      const bio = `Looking for ${n} people.`;
+      const limit = Math.min(DEFAULT_RANK_LIMIT, n);
+      const first = await timedFeed(server.baseUrl, bio, limit);
+      const oneFirst = await timedFeed(oneServer.baseUrl, bio, 1);
+      const bareOnce = () => {
+        const started = performance.now();
+        rankCandidates(query, matrix, { limit: DEFAULT_RANK_LIMIT, excludeIds: new Set<string>() });
+        return performance.now() - started;
+      };
+      const feeds: number[] = [];
+      const plain: number[] = [];
+      const ones: number[] = [];
+      const bare: number[] = [];
+      for (let i = 0; i < FEED_WARMUP + FEED_ROUNDS; i++) {
+        const f = await timedFeed(server.baseUrl, bio, limit);
+        const p = await timedFeed(server.baseUrl, bio, limit, 'identity');
+        const o = await timedFeed(oneServer.baseUrl, bio, 1);
+        const b = bareOnce();
+        if (i < FEED_WARMUP) continue;
+        feeds.push(f);
+        plain.push(p);
+        ones.push(o);
+        bare.push(b);
+      }
+      console.log(`  ${n.toLocaleString('en')} candidates (imported in ${importS.toFixed(1)} s, pending_embeddings 0 ${embedS.toFixed(1)} s later):`);
+      console.log(`    feed ${fmt(feeds)} (br, as a browser asks; first, query uncached: ${first.toFixed(1)} ms)`);
+      console.log(`    feed ${fmt(plain)} (identity: not compressed)`);
+      console.log(`    bare rankCandidates, ${n.toLocaleString('en')} × ${dim}: ${fmt(bare)}`);
+      console.log(`    one-candidate feed ${fmt(ones)} (first, query uncached: ${oneFirst.toFixed(1)} ms)`);
+      last = { n, feed: percentile(feeds, 50), plain: percentile(plain, 50), bare: percentile(bare, 50), one: percentile(ones, 50) };
+    }
+    if (last) {
+      // The one-candidate feed's response (one result) is under MIN_COMPRESS_BYTES: never compressed.
+      const budget = 2 * last.bare + last.one;
+      for (const [label, feed] of [['br', last.feed], ['identity', last.plain]] as const) {
+        console.log(
+          `  goal at ${last.n.toLocaleString('en')} (${label}): feed p50 ${feed.toFixed(2)} ms ≤ 2 × bare rank p50 ${last.bare.toFixed(2)} ms + one-candidate feed p50 ` +
+            `${last.one.toFixed(2)} ms = ${budget.toFixed(2)} ms → ${feed <= budget ? 'met' : 'not met'} (feed / budget ${(feed / budget).toFixed(2)})`,
+        );
+      }
+    }
+    kept = keep;
+    return keep ? server : undefined;
+  } finally {
+    await oneServer.stop();
+    if (!kept) await server.stop();
+  }
+}
+
 export async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nearfeed-scale-'));
   try {
+    if (process.argv.includes('feed')) {
+      const server = (await feedFigures(true))!;
+      try {
+        await syncFigures(server);
+      } finally {
+        await server.stop();
+      }
+      return;
+    }
     const onlyRedis = process.argv.includes('redis');
     const memory = await importFigures(TEST_MODEL, IMPORT_N, dir, !onlyRedis);
     await redisFigures(IMPORT_N, dir, memory);
     if (onlyRedis) return;
     if (existsSync(path.join(MINILM_MODEL, 'onnx', 'model.onnx'))) await importFigures(MINILM_MODEL, 10_000, dir, false);
     else console.log('MiniLM-shaped model missing (npm run model:bench): its import figure is skipped');
+    await feedFigures(false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
