@@ -40,6 +40,14 @@ export interface NearfeedHarness {
    * keys the second save wrote; then reads everything back.
    */
   resaveOneChange(n: number, dim: number, databaseName: string): Promise<Resave>;
+  /**
+   * Adds `n` synthetic candidates to the IndexedDB database an engine synced (`databaseName`): clones of the
+   * server candidates (round robin), `syn-<source id>-<k>`, with the source's vector (under that engine's model
+   * key, with a hash of their own, so an engine starting there holds them as valid and has nothing to embed),
+   * diligence and engagement: each scores exactly as its source and, by id, ranks right after it. Returns how
+   * many server candidates the database held and how long writing took.
+   */
+  seedSynthetic(n: number, databaseName: string): Promise<{ serverCandidates: number; modelKey: string; dimension: number; saveMs: number }>;
   /** Switches `start` to the built library (dist/lib/index.js from `npm run build:lib`). */
   useBuiltLibrary(): Promise<void>;
   /** Whether this page's ranker runs the WebAssembly SIMD kernel (false: the JavaScript fallback). */
@@ -162,6 +170,32 @@ const harness: NearfeedHarness = {
       vectors: loaded.value.size,
       editedHash: loaded.value.get(id)?.hash ?? null,
     };
+  },
+  async seedSynthetic(n, databaseName) {
+    const cache = new FeedCache(databaseName);
+    const keys = (await harness.records(databaseName)).map((r) => r.key).filter((k) => k.startsWith('vectors/'));
+    const modelKey = keys[0]?.slice('vectors/'.length, keys[0].lastIndexOf('/'));
+    if (!modelKey) throw new Error(`no vectors in ${databaseName}: sync an engine there first`);
+    const profiles = (await cache.loadProfiles()).value;
+    const vectors = (await cache.loadVectors(modelKey)).value;
+    const sources = profiles.flatMap((p) => {
+      const v = vectors.get(p.profile.id);
+      return v && v.hash === p.hash ? [{ profile: p.profile, vector: v.vector }] : [];
+    });
+    if (sources.length === 0) throw new Error('no valid server vectors to copy');
+    const dimension = sources[0]!.vector.length;
+    const t0 = performance.now();
+    const all = [...profiles];
+    for (let i = 0; i < n; i++) {
+      const source = sources[i % sources.length]!;
+      const id = `syn-${source.profile.id}-${String(Math.floor(i / sources.length)).padStart(6, '0')}`;
+      const hash = `synthetic-${i}`;
+      all.push({ profile: { ...source.profile, id, name: `Synthetic ${i}` }, hash });
+      vectors.set(id, { hash, vector: source.vector });
+    }
+    await cache.saveProfiles(all);
+    await cache.saveVectors(modelKey, dimension, vectors);
+    return { serverCandidates: profiles.length, modelKey, dimension, saveMs: performance.now() - t0 };
   },
   async useBuiltLibrary() {
     const url = '/client/dist/index.js';
