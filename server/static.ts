@@ -50,7 +50,7 @@ export function contentTypeOf(file: string): string {
 
 /**
  * `root` joined with the URL sub-path, or undefined when the result would leave `root` (`..`, encoded
- * slashes, absolute paths, NUL bytes).
+ * slashes, absolute paths, NUL bytes) or names a dotfile.
  */
 export function resolveInside(root: string, subPath: string): string | undefined {
   let decoded: string;
@@ -60,6 +60,8 @@ export function resolveInside(root: string, subPath: string): string | undefined
     return undefined;
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
+  // Dotfiles are never served: a downloaded model's bookkeeping (.nearfeed-download.json) and the like.
+  if (decoded.split('/').some((segment) => segment.startsWith('.') && segment !== '.' && segment !== '..')) return undefined;
   const base = path.resolve(root);
   const full = path.resolve(base, `.${path.posix.sep}${decoded}`);
   return full === base || full.startsWith(base + path.sep) ? full : undefined;

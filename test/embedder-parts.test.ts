@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialQueue } from '../server/embedder/run-queue';
-import { hubIdFor, ModelSourceError, resolveModelSource, validateModelFolder } from '../server/embedder/model-source';
+import { errorSummary, hubIdFor, ModelSourceError, resolveModelSource, validateModelFolder } from '../server/embedder/model-source';
 import { cudaUnavailableReason } from '../server/embedder/device';
 import { deviceCandidates, deviceFallbackNote, isDegradation } from '../server/embedder/device';
 
@@ -92,6 +92,18 @@ describe('model source', () => {
       /missing tokenizer\.json, tokenizer_config\.json, onnx\/model_quantized\.onnx \(onnx\/model_quantized\.onnx is the file for dtype q8\)\. .*`npm run model:test`/,
     );
     expect(() => validateModelFolder(path.join(tmp, 'absent'), 'fp32')).toThrow(/does not exist\. .*EMBEDDING_MODEL/);
+  });
+});
+
+describe('errorSummary', () => {
+  it('keeps what failed and drops where: a mirror URL, a peer address, with the cause', () => {
+    const err = new Error('fetch failed https://hf-mirror.internal:8443/Xenova/x/resolve/main/config.json', {
+      cause: new Error('connect ECONNREFUSED 10.0.0.5:443'),
+    });
+    const text = errorSummary(err);
+    expect(text).toBe('fetch failed <address> (connect ECONNREFUSED <address>)');
+    expect(text).not.toMatch(/hf-mirror|10\.0\.0\.5|8443/);
+    expect(errorSummary(new Error('getaddrinfo ENOTFOUND huggingface.co'))).toBe('getaddrinfo ENOTFOUND huggingface.co');
   });
 });
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { EmbeddingDtype } from '../../shared/embedder';
 import { readModelFamily } from '../../shared/embedding/model-family';
 import { ONNX_FILE_FOR_DTYPE } from './model-source';
-import type { ModelUrl } from './model-url';
+import { isSecureTransport, type ModelUrl } from './model-url';
 
 /** The optional digest list at the model URL: `sha256sum` output (`<64 hex>  <path>` per line). */
 export const MANIFEST_FILE = 'SHA256SUMS';
@@ -172,6 +172,10 @@ class DownloadSession {
     const response = await this.guard(file, () =>
       fetch(url.fileUrl(file), { headers: { ...url.headers(), 'accept-encoding': 'identity' }, signal: this.signal, redirect: 'follow' }),
     );
+    if (response.redirected && !isSecureTransport(new URL(response.url))) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ModelDownloadError(`${label} was redirected to plain http on another machine; refused (https only)`);
+    }
     if (response.status === 404) {
       await response.body?.cancel().catch(() => undefined);
       return undefined;

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { EmbeddingDtype } from '../../shared/embedder';
+import { withoutAddresses } from '../redact';
 
 /** A model to load: a local folder (absolute path) or a Hugging Face hub repository id. */
 export type ModelSource =
@@ -124,12 +125,13 @@ function isDirectory(dir: string): boolean {
 
 /**
  * First line of an error's message, shortened, with its cause when it has one (`fetch failed` alone does not
- * say that the host could not be resolved): enough for a log line or a health reason.
+ * say that the host could not be resolved): enough for a log line or a health reason. URLs and addresses
+ * (an internal hub mirror, a peer's IP) are replaced (redact.ts): health reasons are public.
  */
 export function errorSummary(error: unknown, maxLength = 240): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? message;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-  const text = cause && !firstLine.includes(cause) ? `${firstLine} (${cause})` : firstLine;
+  const text = withoutAddresses(cause && !firstLine.includes(cause) ? `${firstLine} (${cause})` : firstLine);
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }

@@ -93,6 +93,11 @@ export function parseModelUrl(text: string): ModelUrl {
   return model;
 }
 
+/** https anywhere, plain http only to this machine: the rule for the configured URL and every redirect. */
+export function isSecureTransport(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost') return true;

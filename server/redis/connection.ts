@@ -4,6 +4,7 @@
  * failures without its address.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { withoutAddresses } from '../redact';
 
 export interface FailFastSettings {
   /** Client name shown by CLIENT LIST, e.g. `nearfeed-profile-store`. */
@@ -63,15 +64,6 @@ export function describeRedisError(err: unknown): string {
 /** Whether a command failed by ioredis' `commandTimeout` (sent, no reply in time), not by the connection. */
 export function isCommandTimeout(err: unknown): boolean {
   return err instanceof Error && err.message === 'Command timed out';
-}
-
-/** `text` with URLs, IP addresses and host:port pairs replaced by `<address>`. */
-export function withoutAddresses(text: string): string {
-  return text
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<address>')
-    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<address>')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<address>')
-    .replace(/\b[a-z0-9][\w.-]*:\d{2,5}\b/gi, '<address>');
 }
 
 /** How often a stalled connection is PINGed to find out that it answers again. */
