@@ -33,8 +33,10 @@ export type {
   FeedResult,
   RankedCandidate,
   RankFeedOptions,
+  StartupTimings,
   UserProfile,
 } from './types';
+export type { ModelLoadTimings } from './worker/load-timings';
 export type { Interaction, InteractionType } from '../shared/recommend/interactions';
 export { INTERACTION_TYPES, MAX_INTERACTIONS } from '../shared/recommend/interactions';
 export type { FreshnessOptions, TasteWeights } from '../shared/recommend/options';

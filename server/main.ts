@@ -179,7 +179,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const server = await serveApp(app, config);
   const { port } = server.server.address() as AddressInfo;
   log(`listening on http://localhost:${port} — ML ${config.mlEnabled ? 'loading' : 'disabled'}; cache ${cache.backend}, store ${store.backend}`);
-  void ml.whenLoaded().then(() => reportLoadedModel(ml, ranking));
+  ml.whenLoaded().then(
+    () => reportLoadedModel(ml, ranking),
+    (err: unknown) => logger.error({ err: errorSummary(err) }, 'model load did not settle'),
+  );
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -86,7 +86,7 @@ describe('GET /metrics', () => {
     expect(sample(after, 'nearfeed_inference_batch_size_sum', { lane: 'background' })).toBe(40);
     expect(sample(after, 'nearfeed_embedding_cache_lookups_total', { kind: 'profile', result: 'miss' })).toBeGreaterThanOrEqual(40);
     expect(sample(after, 'nearfeed_inference_queue_depth')).toBe(0);
-    expect(sample(after, 'nearfeed_pending_embeddings')).toBe(0);
+    expect(sample(after, 'nearfeed_pending_embeddings', { queue: 'write_time' })).toBe(0);
   });
 
   it('counts pending embeddings after a write, until the queue has worked it off', async () => {
@@ -99,7 +99,7 @@ describe('GET /metrics', () => {
     expect(res.status).toBe(201);
     expect(await t.ranking.whenIdle(30_000)).toBe(true);
     const text = (await scrape(t.app)).text;
-    expect(sample(text, 'nearfeed_pending_embeddings')).toBe(0);
+    expect(sample(text, 'nearfeed_pending_embeddings', { queue: 'write_time' })).toBe(0);
     expect(sample(text, 'nearfeed_http_request_duration_seconds_count', { method: 'PUT', route: '/api/v1/profiles/:id', status: '201' })).toBe(1);
   });
 });
@@ -176,5 +176,17 @@ describe('GET /metrics, other counters and access', () => {
     const route = { method: 'GET', route: '/api/v1/sync', status: '200' };
     expect(sample((await scrape(a)).text, 'nearfeed_http_request_duration_seconds_count', route)).toBe(1);
     expect(sample((await scrape(b)).text, 'nearfeed_http_request_duration_seconds_count', route)).toBeUndefined();
+  });
+});
+
+describe('nearfeed_pending_embeddings', () => {
+  it('is the queue length while it can be read, and no sample at all while it cannot', async () => {
+    const metrics = createMetrics();
+    let pending: number | null = 7;
+    metrics.setSources({ queuedTexts: () => 0, pendingEmbeddings: async () => pending });
+    expect(sample(await metrics.registry.metrics(), 'nearfeed_pending_embeddings', { queue: 'write_time' })).toBe(7);
+    pending = null;
+    const text = await metrics.registry.metrics();
+    expect(text.split('\n').filter((l) => l.startsWith('nearfeed_pending_embeddings'))).toEqual([]);
   });
 });

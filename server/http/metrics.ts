@@ -103,12 +103,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   new Gauge({
     name: 'nearfeed_pending_embeddings',
     help: 'Profiles written but not yet embedded (the write-time embedding queue); absent while it cannot be read.',
+    // A label, because prom-client's reset() of an unlabelled gauge leaves a sample of 0, not none.
+    labelNames: ['queue'],
     registers: [registry],
     async collect() {
       const pending = sources ? await sources.pendingEmbeddings() : 0;
       // An unreadable queue is no sample rather than a made-up number (alert on absent() if it matters).
       if (pending === null) this.reset();
-      else this.set(pending);
+      else this.set({ queue: 'write_time' }, pending);
     },
   });
 
