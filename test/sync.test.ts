@@ -10,13 +10,14 @@ import { base64ToFloat32 } from '../shared/base64';
 import type { Embedder } from '../shared/embedder';
 import { profileToText } from '../shared/profile-text';
 import type { Profile } from '../shared/types';
+import { createMemoryCache } from '../server/cache/memory-cache';
 import { demoProfiles } from '../server/data/demo-profiles';
 import type { MlService } from '../server/ml/ml-service';
 import type { SyncResponse } from '../shared/api';
 import { MemoryProfileStore } from '../server/store/memory-store';
 import type { ProfileStore } from '../server/store/profile-store';
 import { RedisProfileStore } from '../server/store/redis-store';
-import { call, candidateApp, disabledMl, loadTestMl, testCache, testConfig } from './support/candidate-app';
+import { call, candidateApp, disabledMl, loadTestMl, readyRanking, testCache, testConfig } from './support/candidate-app';
 
 const redisStores: RedisProfileStore[] = [];
 afterAll(async () => {
@@ -370,6 +371,40 @@ describe('sync with embeddings from the real model', () => {
     await store.delete('demo-003');
     const next = (await call(app, 'GET', `/api/v1/sync?embeddings=true&cursor=${cursorBefore}&limit=100`)).json as SyncResponse;
     expect(next.changes.at(-1)).toEqual({ op: 'delete', id: 'demo-003' });
+  });
+
+  it("carries the live index's vectors: nothing is embedded again for profiles whose vector is ready", async () => {
+    const seeded = new MemoryProfileStore({ seed: demoProfiles(12) });
+    const config = testConfig();
+    // A cache too small for the set (as the default 20,000 entries are for 100k candidates): the index alone
+    // must be enough.
+    const cache = createMemoryCache({ maxEntries: 1, ttlSeconds: 3600 });
+    const counting = await loadTestMl(seeded, cache, config);
+    let embedded = 0;
+    const ml: MlService = {
+      ...counting,
+      profileVectors: async (profiles) => {
+        embedded += profiles.length;
+        return counting.profileVectors(profiles);
+      },
+    };
+    try {
+      const ranking = await readyRanking({ config, store: seeded, cache, ml });
+      embedded = 0;
+      const res = await call(candidateApp({ config, store: seeded, cache, ml, ranking }), 'GET', '/api/v1/sync?embeddings=true&limit=20');
+      const puts = (res.json as SyncResponse).changes.filter((c) => c.op === 'put');
+      expect(puts).toHaveLength(12);
+      expect(embedded).toBe(0);
+      const expected = await embedder.embed(puts.map((c) => profileToText(c.profile)));
+      puts.forEach((change, i) => {
+        const vector = base64ToFloat32(change.embedding?.vector ?? '', ml.info()?.dimension);
+        const want = expected[i] as Float32Array;
+        for (let j = 0; j < want.length; j++) expect(Math.abs((vector[j] as number) - (want[j] as number))).toBeLessThan(1e-5);
+      });
+      await ranking.close();
+    } finally {
+      await counting.close();
+    }
   });
 
   it('ML failing during the request: sync still answers, without vectors', async () => {

@@ -8,15 +8,18 @@
  */
 import { Hono } from 'hono';
 import { float32ToBase64 } from '../../shared/base64';
+import { profileToText } from '../../shared/profile-text';
 import { syncQuerySchema, type SyncChange, type SyncResponse } from '../../shared/api';
 import type { ServerDeps } from '../deps';
 import { ApiFailure } from '../http/errors';
+import { textHash } from '../ml/create-ml-service';
 import { queryParams } from '../http/validate';
 import type { ProfileChange } from '../store/profile-store';
+import type { Profile } from '../../shared/types';
 
 /** Routes `GET /sync`, mounted under /api/v1. */
 export function syncRoutes(deps: ServerDeps): Hono {
-  const { store, ml } = deps;
+  const { store, ml, ranking } = deps;
   const app = new Hono();
 
   app.get('/sync', queryParams(syncQuerySchema), async (c) => {
@@ -39,9 +42,15 @@ export function syncRoutes(deps: ServerDeps): Hono {
     if (!ml.available() || !info) return changes;
     const puts = changes.filter((ch): ch is Extract<ProfileChange, { op: 'put' }> => ch.op === 'put');
     if (puts.length === 0) return changes;
-    let vectors: Float32Array[];
+    // The live index holds every ready vector; the embedding cache is bounded (a 100k first sync would
+    // recompute most of them there). Only the puts it has no vector for, for exactly this text, are embedded.
+    const vectors: (Float32Array | undefined)[] = puts.map((ch) => readyVector(ch.profile));
+    const missing = puts.flatMap((ch, i) => (vectors[i] ? [] : [i]));
     try {
-      vectors = await ml.profileVectors(puts.map((ch) => ch.profile));
+      if (missing.length > 0) {
+        const computed = await ml.profileVectors(missing.map((i) => puts[i]!.profile));
+        missing.forEach((i, k) => (vectors[i] = computed[k]));
+      }
     } catch (err) {
       // Sync must keep working without ML: the client computes what the server could not send.
       console.warn('[nearfeed] sync without embeddings, ML failed:', err);
@@ -57,6 +66,14 @@ export function syncRoutes(deps: ServerDeps): Hono {
       if (ch.op !== 'put' || !vector) return ch;
       return { ...ch, embedding: { model: info.modelKey, dimension: vector.length, vector: float32ToBase64(vector) } };
     });
+  }
+
+  /** The index's vector of this profile version, when it is ready (not pending) and of exactly this text. */
+  function readyVector(profile: Profile): Float32Array | undefined {
+    const { index } = ranking;
+    if (index.isPending(profile.id)) return undefined;
+    const vector = index.vectorOf(profile.id);
+    return vector && index.contentHash(profile.id) === textHash(profileToText(profile)) ? vector : undefined;
   }
 
   return app;
