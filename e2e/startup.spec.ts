@@ -78,6 +78,8 @@ test('a reload ranks from the cached user vector before the model is ready, equa
   expect(model!.downloadedFiles).toBe(0);
   expect(model!.cachedFiles).toBeGreaterThan(0);
   expect(model!.staleFiles).toBe(0);
+  // Each cached file was confirmed by the server (its HEAD answered), not used unchecked.
+  expect(model!.uncheckedFiles).toBe(0);
   expect(weights).toContain('HEAD');
   expect(weights).not.toContain('GET');
   expect(after.status.startup.modelReadyAt!).toBeGreaterThan(after.status.startup.firstFeedAt!);
