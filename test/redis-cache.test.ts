@@ -307,9 +307,7 @@ describe('redis embedding cache when Redis goes away', () => {
     const pauser = await connectTestRedis(server.url);
     try {
       await pauser.call('CLIENT', 'PAUSE', '2000', 'ALL'); // every client's commands wait 2 s
-      const started = Date.now();
       expect(await withTimeout(cache.getTexts(MODEL, [hash]), PROMPT_MS, 'getTexts hung')).toEqual([undefined]);
-      expect(Date.now() - started).toBeLessThan(PROMPT_MS);
       expect(cache.connected()).toBe(false);
       await waitUntil(() => cache.connected(), 10_000, 'connected() after the pause');
       expect((await cache.getTexts(MODEL, [hash]))[0]?.vector).toEqual(vector(4));
