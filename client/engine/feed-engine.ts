@@ -130,7 +130,11 @@ export class NearfeedEngine implements FeedEngine {
         this.state.dimension = fast.dimension;
         this.setDevice(device, `${plan.reason}; ranking from the vectors stored on this device while the model loads`);
         this.loading = load()
-          .catch((err: unknown) => this.warn(`model failed to load (${errorText(err)})`))
+          .catch((err: unknown) => {
+            // Like a start whose model failed: the server ranks from now on (rankFeed relies on it).
+            this.setDevice('server', `model failed to load (${errorText(err)}); ranking on the server`);
+            this.warn(`model failed to load (${errorText(err)})`);
+          })
           // Settled only after the cache load below, so a key mismatch drops the vectors it read, not fewer.
           .then(() => cacheReady)
           .finally(() => this.modelSettled(fast.modelKey));
@@ -148,17 +152,20 @@ export class NearfeedEngine implements FeedEngine {
   }
 
   /**
-   * The model identity a fast start can use before the model loads: the server's, when it runs this model in
-   * this dtype (its synced vectors are then ours); else what this device ran last time for the model and dtype
-   * (offline, or an app's own model). Undefined when neither is known: the start waits for the model.
+   * The model identity a fast start can use before the model loads: what this device ran last time for the
+   * model and dtype (the key its stored vectors are under, even where it differs from the server's); else the
+   * server's, when it runs this model in this dtype (its synced vectors are then ours). Undefined when neither
+   * is known: the start waits for the model.
    */
   private async fastStartMeta(model: string, last: ModelMeta | undefined): Promise<Pick<ModelMeta, 'model' | 'modelKey' | 'dimension'> | undefined> {
     const dtype = this.dtypeFor(model, last);
+    const own = await this.cache.loadMeta(`${model}|${dtype}`).catch(() => undefined);
+    if (own) return own;
     const info = this.info;
     if (info !== null && info.model === model && info.dtype === dtype && info.model_key !== null && info.dimension !== null) {
       return { model, modelKey: info.model_key, dimension: info.dimension };
     }
-    return this.cache.loadMeta(`${model}|${dtype}`).catch(() => undefined);
+    return undefined;
   }
 
   /**
@@ -486,8 +493,12 @@ export class NearfeedEngine implements FeedEngine {
         return this.finishRank(started, rankDone, 'cached', { ...ranked, cached_query: true });
       }
       await this.ready();
-      // The model could not load: the engine is on the server now, like a start whose model failed.
-      if (!this.embedder) return this.rankFeed(user, options);
+      if (!this.embedder) {
+        // The model could not load: the engine is on the server now, like a start whose model failed.
+        const now: string = this.state.device; // set again by the load's end, after the check above
+        if (now !== 'server') throw new Error(`no embedder on device ${now}`);
+        return this.rankFeed(user, options);
+      }
     }
     const embedder = this.embedder!;
     let query: Float32Array | null = null;
