@@ -342,9 +342,6 @@ test('an expired cursor (409 must_refetch) restarts the sync from scratch', asyn
   expect(ids).not.toContain('zz-ghost');
 });
 
-// FIXME (known regression, in the closing note): an offline start re-embeds all 300 candidates instead of using the
-// IndexedDB vectors (their model key no longer matches the one the offline engine derives since the key carries
-// the model family), so the offline feed differs from the online one in the last bits. Fix the offline model key.
 test('offline after the first load: sync fails soft and the feed comes from IndexedDB', async ({ page, context }) => {
   await openHarness(page);
   await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-offline' });
@@ -430,7 +427,11 @@ test("'auto' on a low-end device without WebGPU ranks on the server and says why
 
 test("a WASM runtime that cannot load falls back to the server with the reason", async ({ page, context, request }) => {
   // Simulated failure: the ONNX Runtime binary does not arrive.
-  await context.route(/ort-wasm-simd-threaded[^/]*\.wasm/, (route) => route.abort('failed'));
+  // The binary only: the page's `?import&url` module request for its URL (Vite's dev server) must still load.
+  await context.route(
+    (url) => /ort-wasm-simd-threaded[^/]*\.wasm$/.test(url.pathname) && !url.searchParams.has('import'),
+    (route) => route.abort('failed'),
+  );
   await openHarness(page);
   const st = await startEngine(page, { device: 'wasm', databaseName: 'nearfeed-nowasm' });
   expect(st.device).toBe('server');

@@ -4,6 +4,9 @@
  */
 import { expect, test } from './support/fixtures';
 
+// The pages' CSP would block these requests before they reach the guard: this spec tests the guard, not the CSP.
+test.use({ bypassCSP: true });
+
 test('requests to other hosts, from the page and from a worker, are aborted and recorded', async ({ page, networkGuard }) => {
   await page.goto('/no-such-file.txt');
   const fromPage = await page.evaluate(() =>
