@@ -36,6 +36,7 @@ import type { EngineStatus } from '../client/types';
 import type { MlInfo } from '../shared/api';
 import type {} from '../client/demo/test-hook'; // window.__nearfeed
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
+import { userVectorStored } from '../e2e/support/demo';
 import { installNetworkGuard, type NetworkGuard } from '../e2e/support/network-guard';
 import { ensureModel } from '../scripts/model/generate';
 import { startServer, type ServerProcess } from './support/server-process';
@@ -307,26 +308,6 @@ async function visit(page: Page, load: () => Promise<unknown>): Promise<Visit> {
   );
 }
 
-/** Waits until the demo stored the user's vector (written in the background after a rank with the model). */
-async function userVectorStored(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const open = indexedDB.open('nearfeed');
-        open.onerror = () => resolve(false);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('cache')) return resolve(false);
-          const get = db.transaction('cache', 'readonly').objectStore('cache').get('user-vector');
-          get.onsuccess = () => resolve(get.result !== undefined);
-          get.onerror = () => resolve(false);
-        };
-      }),
-    undefined,
-    { timeout: 60_000, polling: 200 },
-  );
-}
-
 /** `runs` × (first visit in a fresh context, then a reload of it). */
 async function firstAndRepeat(browser: Browser, url: string, runs: number, guards: NetworkGuard[]): Promise<{ first: Visit[]; repeat: Visit[] }> {
   const first: Visit[] = [];
@@ -336,7 +317,10 @@ async function firstAndRepeat(browser: Browser, url: string, runs: number, guard
     try {
       const page = await context.newPage();
       first.push(await visit(page, () => page.goto(url)));
-      await userVectorStored(page);
+      // Written in the background after a rank with the model.
+      for (const end = Date.now() + 60_000; !(await userVectorStored(page)); await new Promise((r) => setTimeout(r, 200))) {
+        if (Date.now() > end) throw new Error('the demo did not store the user vector within 60 s');
+      }
       repeat.push(await visit(page, () => page.reload()));
     } finally {
       await context.close();

@@ -7,30 +7,12 @@
  * against the server with a HEAD request (model-cache.ts), and the test holds that request until the first feed
  * is on screen. Without the fast start the feed would wait for the model and the test would time out waiting.
  */
-import type { Page, Route } from '@playwright/test';
+import type { Route } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { expectSameFeed } from './support/compare-feeds';
-import { openDemo, refreshDemo, waitForFeed } from './support/demo';
+import { openDemo, refreshDemo, userVectorStored, waitForFeed } from './support/demo';
 
 test.setTimeout(180_000);
-
-/** Whether the demo's IndexedDB holds a user vector (written in the background after a rank with the model). */
-async function userVectorStored(page: Page): Promise<boolean> {
-  return page.evaluate(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const open = indexedDB.open('nearfeed');
-        open.onerror = () => resolve(false);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('cache')) return resolve(false);
-          const get = db.transaction('cache', 'readonly').objectStore('cache').get('user-vector');
-          get.onsuccess = () => resolve(get.result !== undefined);
-          get.onerror = () => resolve(false);
-        };
-      }),
-  );
-}
 
 test('a reload ranks from the cached user vector before the model is ready, equal to the feed after it loads', async ({
   page,

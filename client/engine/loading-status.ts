@@ -1,5 +1,6 @@
 /** The status an engine reports before it has chosen a device: nothing loaded, nothing counted yet. */
 import type { EngineStatus } from '../types';
+import { emptyStartup } from './startup';
 
 /** A fresh 'loading' status with `deviceReason` saying what is happening. */
 export function loadingStatus(deviceReason: string): EngineStatus {
@@ -19,17 +20,6 @@ export function loadingStatus(deviceReason: string): EngineStatus {
     lastRankMs: null,
     warning: null,
     ready: false,
-    startup: {
-      info: null,
-      indexedDb: null,
-      modelLoad: null,
-      modelReadyAt: null,
-      model: null,
-      firstInference: null,
-      sync: null,
-      rank: null,
-      firstFeedAt: null,
-      userVector: null,
-    },
+    startup: emptyStartup(),
   };
 }

@@ -7,11 +7,9 @@
 import type { StartupTimings } from '../types';
 import type { ModelLoadTimings } from '../worker/load-timings';
 
-export type StartupStep = 'info' | 'indexedDb' | 'sync' | 'rank';
-
-export class StartupClock {
-  private readonly t0: number;
-  private readonly timings: StartupTimings = {
+/** A breakdown with nothing measured yet (the status before the engine's first step). */
+export function emptyStartup(): StartupTimings {
+  return {
     info: null,
     indexedDb: null,
     modelLoad: null,
@@ -23,6 +21,13 @@ export class StartupClock {
     firstFeedAt: null,
     userVector: null,
   };
+}
+
+export type StartupStep = 'info' | 'indexedDb' | 'sync' | 'rank';
+
+export class StartupClock {
+  private readonly t0: number;
+  private readonly timings: StartupTimings = emptyStartup();
 
   /** `now`: the clock (performance.now by default; tests pass their own). */
   constructor(private readonly now: () => number = () => performance.now()) {

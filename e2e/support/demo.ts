@@ -96,3 +96,21 @@ export function expectModelProgressMonotone(log: NearfeedTestHook['progressLog']
   }
   expect(model.at(-1), seen).toBe(1);
 }
+
+/** Whether the demo's IndexedDB holds a user vector (written in the background after a rank with the model). */
+export async function userVectorStored(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('nearfeed');
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('cache')) return resolve(false);
+          const get = db.transaction('cache', 'readonly').objectStore('cache').get('user-vector');
+          get.onsuccess = () => resolve(get.result !== undefined);
+          get.onerror = () => resolve(false);
+        };
+      }),
+  );
+}
