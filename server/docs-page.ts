@@ -21,14 +21,13 @@ const FILES: Readonly<Record<string, string>> = {
 
 /**
  * Swagger UI sets inline styles and shows data: images; its scripts are all files of this origin, so no inline
- * script runs and none is allowed.
+ * script runs and none is allowed. (nosniff, referrer and framing headers come from security-headers.ts, as on
+ * every response.)
  */
 const DOCS_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
 };
 
 /** Routes `/docs` (the page) and `/docs/<file>` (its three files). */

@@ -18,6 +18,7 @@ describe('GET /docs', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     for (const src of ['/docs/swagger-ui-bundle.js', '/docs/init.js', '/docs/swagger-ui.css']) {
       expect(html).toContain(src);

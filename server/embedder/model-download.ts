@@ -18,9 +18,9 @@ import { ONNX_FILE_FOR_DTYPE } from './model-source';
 import { isSecureTransport, type ModelUrl } from './model-url';
 
 /** The optional digest list at the model URL: `sha256sum` output (`<64 hex>  <path>` per line). */
-export const MANIFEST_FILE = 'SHA256SUMS';
+const MANIFEST_FILE = 'SHA256SUMS';
 /** Written last into a complete download: what was fetched, for a later start (and people) to read. */
-export const DOWNLOAD_RECORD_FILE = '.nearfeed-download.json';
+const DOWNLOAD_RECORD_FILE = '.nearfeed-download.json';
 
 /** Settings of {@link downloadModel}. */
 export interface DownloadOptions {
@@ -266,7 +266,7 @@ class DownloadSession {
 }
 
 /** `sha256sum` output → path → digest; a line that is not `<64 hex> [ *]<path>` is refused. */
-export function parseManifest(text: string, name: string): Map<string, string> {
+function parseManifest(text: string, name: string): Map<string, string> {
   const digests = new Map<string, string>();
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();

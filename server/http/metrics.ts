@@ -145,7 +145,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
  * and the first one answers; a middleware takes `next`, a handler does not). A request refused by a middleware
  * (401, 429, 413) counts under the route it was for; `unmatched` when no route matched (the app's 404).
  */
-export function routeLabel(c: Context): string {
+function routeLabel(c: Context): string {
   for (const r of matchedRoutes(c)) if (r.handler.length < 2) return r.path;
   return 'unmatched';
 }

@@ -25,7 +25,7 @@ import { secureHeaders } from 'hono/secure-headers';
  *   (the page sets style properties through the CSSOM, which a CSP does not restrict);
  * - no plugins, no `<base>`, forms post here only, and no other site may frame the page.
  */
-export const DEMO_CSP: Readonly<Record<string, readonly string[]>> = Object.freeze({
+const DEMO_CSP: Readonly<Record<string, readonly string[]>> = Object.freeze({
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'", 'blob:', "'wasm-unsafe-eval'"],
   workerSrc: ["'self'", 'blob:'],
