@@ -146,7 +146,7 @@ describe('two server processes on one Redis', () => {
           const held = feed.results.map((r) => r.profile).sort((x, y) => x.id.localeCompare(y.id));
           return feed.pending_candidates === 0 && JSON.stringify(held) === JSON.stringify(expected.sort((x, y) => (x as { id: string }).id.localeCompare((y as { id: string }).id)));
         },
-        15_000,
+        30_000,
         "the process's index to equal the store",
       );
     }

@@ -17,6 +17,9 @@ import { textHash } from '../ml/create-ml-service';
 import type { ProfileChange, ProfileStore } from '../store/profile-store';
 import { CandidateRows } from './candidate-rows';
 
+/** Delay before a nudge whose read failed is tried again. */
+const NUDGE_RETRY_MS = 500;
+
 /** Changes read per page while following the log. */
 const PAGE_SIZE = 5000;
 /** Pending ids looked up in the cache per read. */
@@ -272,11 +275,21 @@ export class CandidateIndex {
       return;
     }
     this.nudged = true;
+    let failed = false;
     void this.catchUp()
       .then(() => this.lookUpVectors(this.pendingIds(VECTOR_READ_BATCH)))
-      .catch(() => undefined)
+      .catch(() => {
+        failed = true;
+      })
       .finally(() => {
         this.nudged = false;
+        if (failed) {
+          // A read that failed (a timeout under load, a store outage) is tried again soon, not at the next poll:
+          // the write it was nudged for may be the last one for a long time.
+          this.nudgedAgain = false;
+          setTimeout(() => this.onNudge(), NUDGE_RETRY_MS).unref();
+          return;
+        }
         if (!this.nudgedAgain) return;
         this.nudgedAgain = false;
         this.onNudge();
