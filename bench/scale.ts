@@ -21,6 +21,7 @@
  * The machine is shared and noisy: read the ratios, not the absolute figures.
  *
  * Run: npx tsx bench/scale.ts   (BENCH_IMPORT=20000 for a quicker run; `-- redis` for steps 1 and 3 only;
+ * `-- minilm` for the MiniLM-shaped 10k import and /feed only;
  * `-- feed` for steps 4 and 2 only)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -395,16 +396,16 @@ async function timedFeed(server: string, bio: string, expect: number, encoding =
  * each and one bare rank, so all three see the same machine load. Returns the growing server, holding the
  * largest size, when `keep` (for step 2), else stops it.
  */
-async function feedFigures(keep: boolean): Promise<ServerProcess | undefined> {
+async function feedFigures(keep: boolean, model = TEST_MODEL, sizes = FEED_SIZES): Promise<ServerProcess | undefined> {
   const env = { MAX_QUEUE_SIZE: '100000', RATE_LIMIT_PER_SECOND: '0' };
-  const [oneServer, server] = await Promise.all([startServer({ model: TEST_MODEL, env }), startServer({ model: TEST_MODEL, env })]);
+  const [oneServer, server] = await Promise.all([startServer({ model, env }), startServer({ model, env })]);
   let kept = false;
   try {
     const info = (await (await fetch(`${server.baseUrl}/api/v1/ml/info`)).json()) as { dimension: number };
     const dim = info.dimension;
     const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
     console.log(
-      `/feed over HTTP (test model, ${dim} dims, memory store, limit ${DEFAULT_RANK_LIMIT}; ${FEED_ROUNDS} rounds per size of: ` +
+      `/feed over HTTP (${path.basename(model)}, ${dim} dims, memory store, limit ${DEFAULT_RANK_LIMIT}; ${FEED_ROUNDS} rounds per size of: ` +
         'a feed from the growing server, one from a one-candidate server, one bare rankCandidates; query vector cached):',
     );
     // The memory store starts with the demo data: deleted first, in both.
@@ -414,7 +415,7 @@ async function feedFigures(keep: boolean): Promise<ServerProcess | undefined> {
 
     let held = 0;
     let last: { n: number; feed: number; plain: number; bare: number; one: number } | undefined;
-    for (const n of FEED_SIZES) {
+    for (const n of sizes) {
       const importS = await batchImport(server.baseUrl, held, n);
       const embedS = (await secondsUntilEmbedded(server.baseUrl)) ?? NaN;
       held = n;
@@ -479,6 +480,13 @@ export async function main(): Promise<void> {
       } finally {
         await server.stop();
       }
+      return;
+    }
+    if (process.argv.includes('minilm')) {
+      // The issue's MiniLM-shaped figures alone: a 10k import through the CLI, then /feed at 10k.
+      if (!existsSync(path.join(MINILM_MODEL, 'onnx', 'model.onnx'))) throw new Error('npm run model:bench first');
+      await importFigures(MINILM_MODEL, 10_000, dir, false);
+      await feedFigures(false, MINILM_MODEL, [10_000]);
       return;
     }
     const onlyRedis = process.argv.includes('redis');
