@@ -115,9 +115,7 @@ describe('GET /metrics, other counters and access', () => {
 
   it('counts rate-limited requests by route class', async () => {
     const config = testConfig({ apiKeys: parseApiKeys(`read:${READ_KEY},write:${WRITE_KEY}`), rateLimit: { perSecond: 1, burst: 1 } });
-    const store = new MemoryProfileStore({ seed: demoProfiles(3) });
-    const cache = testCache();
-    const app = createApp({ config, store, cache, ml: disabledMl(store, cache, config) });
+    const app = appWithoutMl(config);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       statuses.push((await app.request('/api/v1/sync', { headers: { authorization: `Bearer ${READ_KEY}` } })).status);
@@ -146,9 +144,7 @@ describe('GET /metrics, other counters and access', () => {
 
   it('is a read: open by default, a read key with REQUIRE_READ_KEY=true', async () => {
     const config = testConfig({ apiKeys: parseApiKeys(`read:${READ_KEY}`), requireReadKey: true });
-    const store = new MemoryProfileStore({ seed: demoProfiles(3) });
-    const cache = testCache();
-    const app = createApp({ config, store, cache, ml: disabledMl(store, cache, config) });
+    const app = appWithoutMl(config);
     const refused = await scrape(app);
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.text)).toMatchObject({ error_type: 'unauthorized' });
@@ -157,9 +153,7 @@ describe('GET /metrics, other counters and access', () => {
 
   it('METRICS=false: no /metrics route', async () => {
     const config = testConfig({ metrics: false });
-    const store = new MemoryProfileStore({ seed: demoProfiles(3) });
-    const cache = testCache();
-    const app = createApp({ config, store, cache, ml: disabledMl(store, cache, config) });
+    const app = appWithoutMl(config);
     const res = await scrape(app);
     expect(res.status).toBe(404);
     expect(JSON.parse(res.text)).toMatchObject({ error_type: 'not_found' });
@@ -190,3 +184,10 @@ describe('nearfeed_pending_embeddings', () => {
     expect(text.split('\n').filter((l) => l.startsWith('nearfeed_pending_embeddings'))).toEqual([]);
   });
 });
+
+/** An app on three demo profiles with ML disabled: enough for what /metrics and its access rules say. */
+function appWithoutMl(config: ReturnType<typeof testConfig>): ReturnType<typeof createApp> {
+  const store = new MemoryProfileStore({ seed: demoProfiles(3) });
+  const cache = testCache();
+  return createApp({ config, store, cache, ml: disabledMl(store, cache, config) });
+}

@@ -124,15 +124,20 @@ describe('EMBEDDING_MODEL as a URL', () => {
     expect(cached(cacheDir)).toEqual([]);
   });
 
-  it('refuses a file whose sha256 differs from SHA256SUMS, naming the file', async () => {
-    const sums = sha256sums(TEST_MODEL_DIR).replace(/^[0-9a-f]{64}(?= {2}tokenizer\.json$)/m, '0'.repeat(64));
-    const server = await serve({
+  /** The test model's folder, with `sums` as its SHA256SUMS. */
+  function serveWithManifest(sums: string): ReturnType<typeof serve> {
+    return serve({
       handle: (file, _req, res) => {
         if (file !== 'SHA256SUMS') return false;
         res.writeHead(200).end(sums);
         return true;
       },
     });
+  }
+
+  it('refuses a file whose sha256 differs from SHA256SUMS, naming the file', async () => {
+    const sums = sha256sums(TEST_MODEL_DIR).replace(/^[0-9a-f]{64}(?= {2}tokenizer\.json$)/m, '0'.repeat(64));
+    const server = await serveWithManifest(sums);
     const cacheDir = tempCache();
     const { model } = await load(server.url, cacheDir);
     expect(failure(model)).toMatch(/tokenizer\.json does not match its sha256 in SHA256SUMS \(expected 0{64}, got [0-9a-f]{64}\)/);
@@ -141,13 +146,7 @@ describe('EMBEDDING_MODEL as a URL', () => {
 
   it('refuses a file the manifest does not list', async () => {
     const sums = sha256sums(TEST_MODEL_DIR).replace(/^.* {2}onnx\/model\.onnx\n/m, '');
-    const server = await serve({
-      handle: (file, _req, res) => {
-        if (file !== 'SHA256SUMS') return false;
-        res.writeHead(200).end(sums);
-        return true;
-      },
-    });
+    const server = await serveWithManifest(sums);
     const cacheDir = tempCache();
     const { model } = await load(server.url, cacheDir);
     expect(failure(model)).toContain('onnx/model.onnx is not listed in SHA256SUMS');
