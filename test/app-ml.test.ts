@@ -281,7 +281,6 @@ describe('cache use', () => {
         const out = embedder.embed(texts);
         if (updates++ === 0) {
           await store.put(after);
-          await ml.forgetProfiles([after.id]);
         }
         return out;
       },

@@ -5,7 +5,9 @@
  *   10-minute index poll, so only the pub/sub nudge can bring it;
  * - concurrent puts and deletes through both processes leave each process's index equal to the store;
  * - a process SIGKILLed during a bulk import's embedding backlog leaves entries pending under its consumer;
- *   another process takes them over (XAUTOCLAIM), pending_embeddings reaches 0 and every profile has its vector.
+ *   another process takes them over (XAUTOCLAIM), pending_embeddings reaches 0 and every profile has its vector;
+ * - a process started after the cached vectors expired (EMBEDDING_CACHE_TTL), with the stream long empty,
+ *   embeds what its index holds pending itself.
  * Every wait is bounded; nothing asserts a duration.
  */
 import { Redis } from 'ioredis';
@@ -180,13 +182,22 @@ describe('a process killed during the embedding backlog', () => {
       expect(res.status).toBe(200);
       expect(res.body.results.every((r) => r.status === 'created')).toBe(true);
     }
+    // Crash it mid-batch: freeze the process, and kill it only while it holds entries it has not acknowledged
+    // (between two batches it holds none, so a blind kill could land there, or after the backlog was done).
+    let before: Record<string, unknown> | undefined;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      first.pause();
+      await sleep(50); // commands it sent before the freeze reach Redis
+      before = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
+      if (Number(before?.pending) > 0) break;
+      first.resume();
+      await sleep(attempt % 7); // thaw for a varying moment, so the next freeze lands elsewhere in its cycle
+    }
     await first.kill();
     servers = servers.filter((s) => s !== first);
 
     // The crash left work behind: entries delivered to the dead consumer and never acknowledged.
-    const before = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
-    // The worker holds one batch at all times while a backlog lasts (between two batches only for one round trip).
-    expect(Number(before?.pending), 'no entries were in progress at the kill').toBeGreaterThan(0);
+    expect(Number(before?.pending), 'no freeze found entries in progress: the backlog was gone').toBeGreaterThan(0);
     expect(before?.consumers).toBe(1);
 
     const second = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { EMBED_CLAIM_IDLE_MS: '500' }) });
@@ -212,4 +223,48 @@ describe('a process killed during the embedding backlog', () => {
       'every imported profile ranked with its vector',
     );
   }, 360_000);
+});
+
+describe('a process started after the cached vectors expired', () => {
+  let redis: ThrowawayRedis;
+  let client: Redis;
+  let servers: ServerProcess[] = [];
+  // More than a feed embeds on the spot (16): only the worker can make them ready.
+  const N = 40;
+
+  beforeAll(async () => {
+    redis = await startThrowawayRedis();
+    client = new Redis(redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    client?.disconnect();
+    await redis?.stop();
+  }, 60_000);
+
+  it('embeds the profiles its index holds pending with nothing queued for them', async () => {
+    const env = serverEnv(redis, { EMBEDDING_CACHE_TTL: '1', EMBED_CLAIM_IDLE_MS: '500' });
+    const first = await startServer({ model: TEST_MODEL_DIR, env });
+    servers.push(first);
+    const ids = Array.from({ length: N }, (_, i) => `mp-ttl-${i}`);
+    const res = await call(first, 'POST', '/profiles/batch', { upsert: ids.map((id, i) => person(id, `Trade ${i}`)) });
+    expect(res.status).toBe(200);
+    await eventually(async () => (await pendingEmbeddings(first)) === 0, 60_000, 'the import to be embedded');
+    await first.stop();
+    servers = [];
+    // The vectors expire from the cache; the stream holds nothing for them any more.
+    await eventually(async () => (await client.exists(...ids.map((id) => profileKey(id)))) === 0, 10_000, 'the vectors to expire');
+    expect(await client.xlen(`${STORE}embed`)).toBe(0);
+
+    const second = await startServer({ model: TEST_MODEL_DIR, env });
+    servers.push(second);
+    await eventually(
+      async () => {
+        const feed = await feedAll(second, { candidate_ids: ids });
+        return feed.pending_candidates === 0 && feed.results.length === N;
+      },
+      60_000,
+      'every profile ranked with its vector',
+    );
+  }, 240_000);
 });

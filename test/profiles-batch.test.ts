@@ -9,6 +9,8 @@ import type { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProfileBatchResponse, SyncResponse } from '../shared/api';
 import type { Profile } from '../shared/types';
+import { profileToText } from '../shared/profile-text';
+import { textHash } from '../server/ml/create-ml-service';
 import { demoProfiles } from '../server/data/demo-profiles';
 import type { EmbeddingCache } from '../server/cache/embedding-cache';
 import type { ServerConfig } from '../server/deps';
@@ -103,8 +105,10 @@ describe.each(backends)('POST /profiles/batch on the $name store', (backend) => 
       'demo-001',
       '-demo-002',
     ]);
-    // Every written id lost its cached vector.
-    expect(await cache.getProfiles(['new-1', 'demo-001', 'demo-002'])).toEqual([undefined, undefined, undefined]);
+    // The deleted id lost its cached vector; an upserted one's is never served for its new text.
+    expect(await cache.getProfiles(['demo-002'])).toEqual([undefined]);
+    const newHash = textHash(profileToText((await store.get('demo-001')) as Profile));
+    expect(await cache.getProfiles(['demo-001'], { modelKey: 'm', contentHashes: [newHash] })).toEqual([undefined]);
 
     // Rerunning the same batch is safe: the same end state, now as updates.
     const again = (await call(app, 'POST', '/api/v1/profiles/batch', { upsert: [person('new-1')] })).json as ProfileBatchResponse;

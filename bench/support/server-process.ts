@@ -16,6 +16,9 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to the whole process group at once (a crash: no shutdown code runs); resolves once it has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT to the whole process group: freezes it where it is (e.g. to inspect its work before a kill). */
+  pause(): void;
+  resume(): void;
 }
 
 export interface StartServerOptions {
@@ -97,6 +100,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
       killGroup(child, 'SIGKILL');
       await exited(child);
     },
+    pause: () => killGroup(child, 'SIGSTOP'),
+    resume: () => killGroup(child, 'SIGCONT'),
   };
 
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);

@@ -54,8 +54,8 @@ export class CandidateIndex {
   private readonly store: ProfileStore;
   private readonly entries = new Map<string, Entry>();
   private readonly rows: CandidateRows | undefined;
-  /** Ids whose current version has no vector yet, oldest first. */
-  private readonly pending = new Set<string>();
+  /** Ids whose current version has no vector yet, with the time (ms) they became pending, oldest first. */
+  private readonly pending = new Map<string, number>();
   private readonly readVectors: VectorReader | undefined;
   private readonly pollMs: number;
   private readonly warn: (message: string) => void;
@@ -152,11 +152,13 @@ export class CandidateIndex {
     return this.pending.has(id);
   }
 
-  /** Up to `max` pending ids, oldest first. */
-  pendingIds(max: number): string[] {
+  /** Up to `max` pending ids, oldest first; with `olderThanMs`, only those pending at least that long. */
+  pendingIds(max: number, olderThanMs = 0): string[] {
     const out: string[] = [];
-    for (const id of this.pending) {
-      if (out.length >= max) break;
+    const since = Date.now() - olderThanMs;
+    for (const [id, at] of this.pending) {
+      // Oldest first, so the first one too young ends the list.
+      if (out.length >= max || at > since) break;
       out.push(id);
     }
     return out;
@@ -242,7 +244,7 @@ export class CandidateIndex {
     this.rows.remove(profile.id);
     // Re-added at the end: pending ids are served oldest change first.
     this.pending.delete(profile.id);
-    this.pending.add(profile.id);
+    this.pending.set(profile.id, Date.now());
     return true;
   }
 

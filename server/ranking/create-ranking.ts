@@ -67,7 +67,16 @@ export function createRanking(parts: RankingParts, options: RankingOptions = {})
     pollMs: options.pollMs ?? config.indexPollMs,
   });
   const queue = (options.queue ?? defaultQueue(store, config))(index);
-  const worker = info ? new EmbeddingWorker({ queue, store, ml, index }) : undefined;
+  const worker = info
+    ? new EmbeddingWorker({
+        queue,
+        store,
+        ml,
+        index,
+        // Shared queue only: an id still pending when a crashed process's entries would have been taken over.
+        ...(store instanceof RedisProfileStore ? { orphanAfterMs: config.embedClaimIdleMs } : {}),
+      })
+    : undefined;
   const service = new RankingService({ config, store, ml, index });
   let started: Promise<void> | undefined;
 

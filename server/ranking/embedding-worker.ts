@@ -5,6 +5,11 @@
  * cache, hands them to this process's index, and only then acknowledges the jobs. A crash before the
  * acknowledgement leaves the jobs to another worker, which finds the vectors already cached and does not
  * compute them again.
+ *
+ * When the queue is empty, the worker also embeds the ids its own index has had pending for `orphanAfterMs`:
+ * work no queue entry stands for any more. With several processes that happens when a vector another process
+ * computed never reached the shared cache, or left it (EMBEDDING_CACHE_TTL) before this process started; the
+ * index would otherwise wait for it for ever. The cache is read first, so a vector that is there costs no run.
  */
 import { profileToText } from '../../shared/profile-text';
 import { textHash } from '../ml/create-ml-service';
@@ -25,6 +30,11 @@ export interface EmbeddingWorkerOptions {
   store: ProfileStore;
   ml: MlService;
   index: CandidateIndex;
+  /**
+   * How long an id stays pending in the index, with nothing queued, before this worker embeds it itself
+   * (default: never; the memory queue is the index's pending set, so nothing can be orphaned there).
+   */
+  orphanAfterMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -49,7 +59,8 @@ export class EmbeddingWorker {
     const { queue } = this.options;
     while (!this.stopped) {
       try {
-        const jobs = await queue.take(TAKE);
+        const queued = await queue.take(TAKE);
+        const jobs = queued.length > 0 ? queued : this.orphans();
         if (jobs.length === 0) {
           await queue.wait(IDLE_WAIT_MS);
           continue;
@@ -69,6 +80,13 @@ export class EmbeddingWorker {
         await sleep(RETRY_MS);
       }
     }
+  }
+
+  /** Ids pending in this process's index long past any queue entry for them (see the module comment). */
+  private orphans(): { id: string }[] {
+    const { orphanAfterMs, index } = this.options;
+    if (orphanAfterMs === undefined) return [];
+    return index.pendingIds(TAKE, orphanAfterMs).map((id) => ({ id }));
   }
 
   /** Embeds the jobs' current profiles; true when at least one vector reached the index. */

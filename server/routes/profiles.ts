@@ -1,8 +1,10 @@
 /**
  * /profiles/{id}: read, create or replace, and delete one candidate profile, with its version as ETag and
  * If-Match honoured (http/preconditions.ts); /profiles/batch: many writes in one request (bulk import). Every
- * write goes through the store's write path (`store.write`, `store.writeIf`) and drops the profile's cached
- * vector, so the next feed or sync embeds the new text.
+ * write goes through the store's write path (`store.write`, `store.writeIf`); a delete also drops the profile's
+ * cached vector. A put does not: the cache answers only for the content hash asked for, so the old vector is
+ * never served, and dropping it after the write raced the embedding worker of another process, which may
+ * already have cached the new version's vector (the drop then lost it for every other process).
  */
 import { Hono } from 'hono';
 import { got } from '../../shared/api/common';
@@ -25,14 +27,14 @@ export function profileRoutes(deps: ServerDeps): Hono {
   const { store, ml, ranking, config } = deps;
   const app = new Hono();
 
-  /** The cache entries go whatever happens to the cache: the writes already happened and must be answered. */
+  /** Deleted profiles' vectors go; whatever happens to the cache, the deletes happened and must be answered. */
   async function forget(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     try {
       await ml.forgetProfiles(ids);
     } catch (err) {
       // The content hash check on read still keeps a stale vector from being served.
-      console.warn(`[nearfeed] could not drop the cached vectors of ${ids.length} written profile(s):`, err);
+      console.warn(`[nearfeed] could not drop the cached vectors of ${ids.length} deleted profile(s):`, err);
     }
   }
 
@@ -40,7 +42,7 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const items = parseProfileBatch(c.req.valid('json'));
     const writes = items.flatMap((item) => ('write' in item ? [item.write] : []));
     const outcomes = writes.length > 0 ? await store.write(writes) : [];
-    await forget(writes.map((w) => (w.op === 'put' ? w.profile.id : w.id)));
+    await forget(writes.flatMap((w) => (w.op === 'delete' ? [w.id] : [])));
     // Once per batch, as the single routes do per write: the index never serves a profile this batch deleted.
     if (writes.length > 0) await ranking.afterWrite();
     let next = 0;
@@ -75,7 +77,6 @@ export function profileRoutes(deps: ServerDeps): Hono {
     const profile: ProfileResponse = { id, name, headline, bio, tags, diligence, engagement, updated_at };
     const done = await store.writeIf({ op: 'put', profile }, parseIfMatch(c.req.header('if-match')));
     if (done.outcome === 'precondition_failed') throw preconditionFailed(id, done.version);
-    await forget([id]);
     await ranking.afterWrite();
     return c.json(profile, done.outcome === 'created' ? 201 : 200, { etag: etag(done.version as string) });
   });
