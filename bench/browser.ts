@@ -21,7 +21,7 @@
  * On the MiniLM-shaped generated model (6×384, 30k vocabulary, like all-MiniLM-L6-v2), or the small test model
  * with `--quick`. Medians; the VM is shared, noisy and has 2 cores: read the ratios, not the absolute figures.
  *
- * Run: npx tsx bench/browser.ts [--quick] [--runs N] [--rounds N] [--candidates N]
+ * Run: npx tsx bench/browser.ts [--quick] [--runs N] [--rounds N] [--candidates N] [--only throughput,threads,cold,dtype]
  * Needs the demo build (dist/demo, `npm run build:demo`; built here when missing) and /usr/bin/chromium.
  */
 import { execFileSync } from 'node:child_process';
@@ -194,7 +194,12 @@ interface Options {
   rounds: number;
   /** Synthetic candidates imported beside the demo's seeded ones. */
   candidates: number;
+  /** The sections to run (`--only cold,dtype`); all by default. */
+  only: ReadonlySet<Section>;
 }
+
+const SECTIONS = ['throughput', 'threads', 'cold', 'dtype'] as const;
+type Section = (typeof SECTIONS)[number];
 
 async function throughput(browser: Browser, server: ServerProcess, info: MlInfo, modelDir: string, o: Options, guards: NetworkGuard[]) {
   const context = await newContext(browser, guards);
@@ -508,8 +513,14 @@ function parseOptions(argv: readonly string[]): Options {
       runs: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '8' },
       candidates: { type: 'string', default: '10000' },
+      only: { type: 'string', default: SECTIONS.join(',') },
     },
   });
+  const only = new Set<Section>();
+  for (const name of values.only.split(',')) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got ${name}`);
+    only.add(name as Section);
+  }
   const int = (name: string, v: string, min: number) => {
     const n = Number.parseInt(v, 10);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
@@ -520,6 +531,7 @@ function parseOptions(argv: readonly string[]): Options {
     runs: int('runs', values.runs, 1),
     rounds: int('rounds', values.rounds, 1),
     candidates: int('candidates', values.candidates, 0),
+    only,
   };
 }
 
@@ -564,25 +576,30 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       `browser bench: ${modelDir} (${info.dimension} dims, max_seq_length ${info.max_seq_length}), server ready in ` +
         `${fmt((performance.now() - t0) / 1000)} s; 2-core shared VM: read the ratios, not the absolute figures`,
     );
-    serverQ8 = await startServer({ model: modelDir, env: { EMBEDDING_DTYPE: 'q8' } });
+    if (o.only.has('dtype')) serverQ8 = await startServer({ model: modelDir, env: { EMBEDDING_DTYPE: 'q8' } });
     const importStart = performance.now();
     // Both servers embed every candidate at write time, so no visit below waits for server-side work.
-    await Promise.all([importCandidates(server, o.candidates), importCandidates(serverQ8, o.candidates)]);
-    console.log(`imported ${o.candidates} synthetic candidates into each server (fp32 and q8), embedded in ${fmt((performance.now() - importStart) / 1000)} s`);
+    await Promise.all([server, serverQ8].flatMap((s) => (s ? [importCandidates(s, o.candidates)] : [])));
+    console.log(`imported ${o.candidates} synthetic candidates into each server (${serverQ8 ? 'fp32 and q8' : 'fp32'}), embedded in ${fmt((performance.now() - importStart) / 1000)} s`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
     const shortTexts = textsOfTokens(await tokenCounter(modelDir), 20, o.quick ? 16 : 32);
 
-    console.log('\n-- embeddings/s, same texts: browser (WASM, demo engine) vs server (POST /ml/embeddings/batch)');
-    await throughput(browser, server, info, modelDir, o, guards);
-
-    console.log('\n-- ORT WASM threads, 1 vs 2, two demo pages side by side (rounds alternate)');
-    await threadsSideBySide(browser, server, o, guards, shortTexts);
-
-    console.log(`\n-- cold start budget (server vectors, fp32): first visit = fresh context, repeat visit = reload (ms)`);
-    await coldStartBudget(browser, server, o, guards);
-
-    console.log(`\n-- fp32 vs q8 on the device, each with its own server's vectors; first visits, median of ${o.runs}`);
-    await dtypes(browser, { fp32: server, q8: serverQ8 }, o, guards, shortTexts);
+    if (o.only.has('throughput')) {
+      console.log('\n-- embeddings/s, same texts: browser (WASM, demo engine) vs server (POST /ml/embeddings/batch)');
+      await throughput(browser, server, info, modelDir, o, guards);
+    }
+    if (o.only.has('threads')) {
+      console.log('\n-- ORT WASM threads, 1 vs 2, two demo pages side by side (rounds alternate)');
+      await threadsSideBySide(browser, server, o, guards, shortTexts);
+    }
+    if (o.only.has('cold')) {
+      console.log(`\n-- cold start budget (server vectors, fp32): first visit = fresh context, repeat visit = reload (ms)`);
+      await coldStartBudget(browser, server, o, guards);
+    }
+    if (serverQ8) {
+      console.log(`\n-- fp32 vs q8 on the device, each with its own server's vectors; first visits, median of ${o.runs}`);
+      await dtypes(browser, { fp32: server, q8: serverQ8 }, o, guards, shortTexts);
+    }
 
     console.log(`\nload average at the end ${loadAvg()} (at the start ${startLoad}; 2 cores; other processes share them)`);
     const violations = guards.flatMap((g) => g.violations);
