@@ -129,14 +129,15 @@ export class NearfeedEngine implements FeedEngine {
         this.state.modelKey = fast.modelKey;
         this.state.dimension = fast.dimension;
         this.setDevice(device, `${plan.reason}; ranking from the vectors stored on this device while the model loads`);
-        this.loading = load()
+        // The load starts once IndexedDB is read: on a repeat visit that read is on the first feed's path, and
+        // the load (Cache Storage reads, the wasm compile) would compete with it for the device's cores.
+        this.loading = cacheReady
+          .then(load)
           .catch((err: unknown) => {
             // Like a start whose model failed: the server ranks from now on (rankFeed relies on it).
             this.setDevice('server', `model failed to load (${errorText(err)}); ranking on the server`);
             this.warn(`model failed to load (${errorText(err)})`);
           })
-          // Settled only after the cache load below, so a key mismatch drops the vectors it read, not fewer.
-          .then(() => cacheReady)
           .finally(() => this.modelSettled(fast.modelKey));
       } else {
         await load();
