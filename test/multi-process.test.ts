@@ -85,6 +85,21 @@ function groupInfo(raw: unknown[][]): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** A throwaway redis-server, a client on it and the server processes a test starts (all stopped after it). */
+function deployment(): { redis: ThrowawayRedis; client: Redis; servers: ServerProcess[] } {
+  const d = { servers: [] as ServerProcess[] } as { redis: ThrowawayRedis; client: Redis; servers: ServerProcess[] };
+  beforeAll(async () => {
+    d.redis = await startThrowawayRedis();
+    d.client = new Redis(d.redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(d.servers.map((s) => s.stop()));
+    d.client?.disconnect();
+    await d.redis?.stop();
+  }, 60_000);
+  return d;
+}
+
 describe('two server processes on one Redis', () => {
   let redis: ThrowawayRedis;
   let a: ServerProcess;
@@ -156,24 +171,12 @@ describe('two server processes on one Redis', () => {
 });
 
 describe('a process killed during the embedding backlog', () => {
-  let redis: ThrowawayRedis;
-  let client: Redis;
-  let servers: ServerProcess[] = [];
+  const d = deployment();
   const N = 4000;
 
-  beforeAll(async () => {
-    redis = await startThrowawayRedis();
-    client = new Redis(redis.url);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    client?.disconnect();
-    await redis?.stop();
-  }, 60_000);
-
   it('leaves its work to another process, which finishes it: nothing lost, every profile embedded', async () => {
-    const first = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis) });
-    servers.push(first);
+    const first = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(d.redis) });
+    d.servers.push(first);
     const ids: string[] = [];
     for (let start = 0; start < N; start += 1000) {
       const upsert = Array.from({ length: 1000 }, (_, i) => person(`mp-kill-${start + i}`, `Craft ${start + i} of many`));
@@ -188,31 +191,31 @@ describe('a process killed during the embedding backlog', () => {
     for (let attempt = 0; attempt < 200; attempt++) {
       first.pause();
       await sleep(50); // commands it sent before the freeze reach Redis
-      before = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
+      before = groupInfo((await d.client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
       if (Number(before?.pending) > 0) break;
       first.resume();
       await sleep(attempt % 7); // thaw for a varying moment, so the next freeze lands elsewhere in its cycle
     }
     await first.kill();
-    servers = servers.filter((s) => s !== first);
+    d.servers = d.servers.filter((s) => s !== first);
 
     // The crash left work behind: entries delivered to the dead consumer and never acknowledged.
     expect(Number(before?.pending), 'no freeze found entries in progress: the backlog was gone').toBeGreaterThan(0);
     expect(before?.consumers).toBe(1);
 
-    const second = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(redis, { EMBED_CLAIM_IDLE_MS: '500' }) });
-    servers.push(second);
+    const second = await startServer({ model: TEST_MODEL_DIR, env: serverEnv(d.redis, { EMBED_CLAIM_IDLE_MS: '500' }) });
+    d.servers.push(second);
     await eventually(async () => (await pendingEmbeddings(second)) === 0, 150_000, 'pending_embeddings to reach 0');
-    const after = groupInfo((await client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
+    const after = groupInfo((await d.client.xinfo('GROUPS', `${STORE}embed`)) as unknown[][]);
     expect(after).toMatchObject({ pending: 0, lag: 0 });
-    expect(await client.xlen(`${STORE}embed`)).toBe(0);
+    expect(await d.client.xlen(`${STORE}embed`)).toBe(0);
     // XAUTOCLAIM moved the dead consumer's entries: none is pending under any consumer now.
-    const consumers = (await client.xinfo('CONSUMERS', `${STORE}embed`, EMBED_GROUP)) as unknown[][];
+    const consumers = (await d.client.xinfo('CONSUMERS', `${STORE}embed`, EMBED_GROUP)) as unknown[][];
     expect(consumers.length).toBeGreaterThanOrEqual(2);
     for (const c of consumers) expect(c[c.indexOf('pending') + 1]).toBe(0);
 
     // Every imported profile has its vector in the shared cache, and the live process ranks them all.
-    const present = await client.exists(...ids.map((id) => profileKey(id)));
+    const present = await d.client.exists(...ids.map((id) => profileKey(id)));
     expect(present).toBe(N);
     await eventually(
       async () => {
@@ -226,38 +229,26 @@ describe('a process killed during the embedding backlog', () => {
 });
 
 describe('a process started after the cached vectors expired', () => {
-  let redis: ThrowawayRedis;
-  let client: Redis;
-  let servers: ServerProcess[] = [];
+  const d = deployment();
   // More than a feed embeds on the spot (16): only the worker can make them ready.
   const N = 40;
 
-  beforeAll(async () => {
-    redis = await startThrowawayRedis();
-    client = new Redis(redis.url);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    client?.disconnect();
-    await redis?.stop();
-  }, 60_000);
-
   it('embeds the profiles its index holds pending with nothing queued for them', async () => {
-    const env = serverEnv(redis, { EMBEDDING_CACHE_TTL: '1', EMBED_CLAIM_IDLE_MS: '500' });
+    const env = serverEnv(d.redis, { EMBEDDING_CACHE_TTL: '1', EMBED_CLAIM_IDLE_MS: '500' });
     const first = await startServer({ model: TEST_MODEL_DIR, env });
-    servers.push(first);
+    d.servers.push(first);
     const ids = Array.from({ length: N }, (_, i) => `mp-ttl-${i}`);
     const res = await call(first, 'POST', '/profiles/batch', { upsert: ids.map((id, i) => person(id, `Trade ${i}`)) });
     expect(res.status).toBe(200);
     await eventually(async () => (await pendingEmbeddings(first)) === 0, 60_000, 'the import to be embedded');
     await first.stop();
-    servers = [];
+    d.servers = [];
     // The vectors expire from the cache; the stream holds nothing for them any more.
-    await eventually(async () => (await client.exists(...ids.map((id) => profileKey(id)))) === 0, 10_000, 'the vectors to expire');
-    expect(await client.xlen(`${STORE}embed`)).toBe(0);
+    await eventually(async () => (await d.client.exists(...ids.map((id) => profileKey(id)))) === 0, 10_000, 'the vectors to expire');
+    expect(await d.client.xlen(`${STORE}embed`)).toBe(0);
 
     const second = await startServer({ model: TEST_MODEL_DIR, env });
-    servers.push(second);
+    d.servers.push(second);
     await eventually(
       async () => {
         const feed = await feedAll(second, { candidate_ids: ids });
