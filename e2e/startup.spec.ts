@@ -7,12 +7,28 @@
  * against the server with a HEAD request (model-cache.ts), and the test holds that request until the first feed
  * is on screen. Without the fast start the feed would wait for the model and the test would time out waiting.
  */
-import type { Route } from '@playwright/test';
+import type { BrowserContext, Route } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { expectSameFeed } from './support/compare-feeds';
 import { openDemo, refreshDemo, userVectorStored, waitForFeed } from './support/demo';
 
 test.setTimeout(180_000);
+
+/**
+ * Holds every HEAD of a model weights file (the worker's cache check) until `release()`; `methods` lists the
+ * weights requests seen (a GET would be a download).
+ */
+async function holdModelChecks(context: BrowserContext): Promise<{ methods: string[]; release: () => void }> {
+  const methods: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await context.route(/\/models\/.*\.onnx$/, async (route: Route) => {
+    methods.push(route.request().method());
+    if (route.request().method() === 'HEAD') await released;
+    await route.continue();
+  });
+  return { methods, release };
+}
 
 test('a reload ranks from the cached user vector before the model is ready, equal to the feed after it loads', async ({
   page,
@@ -27,14 +43,7 @@ test('a reload ranks from the cached user vector before the model is ready, equa
   await expect.poll(() => userVectorStored(page), { timeout: 30_000 }).toBe(true);
 
   // Weights requests of the reload: a HEAD (the cache check) is held until released; a GET would be a download.
-  const weights: string[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await context.route(/\/models\/.*\.onnx$/, async (route: Route) => {
-    weights.push(route.request().method());
-    if (route.request().method() === 'HEAD') await released;
-    await route.continue();
-  });
+  const { methods: weights, release } = await holdModelChecks(context);
 
   await page.reload();
   const fast = await waitForFeed(page, 0, 60_000);
@@ -67,12 +76,20 @@ test('a reload ranks from the cached user vector before the model is ready, equa
   expect(after.status.startup.modelReadyAt!).toBeGreaterThan(after.status.startup.firstFeedAt!);
 });
 
-test('an edited profile after a fast start waits for the model and is embedded, not taken from the cache', async ({ page }) => {
+test('an edited profile after a fast start waits for the model and is embedded, not taken from the cache', async ({
+  page,
+  context,
+}) => {
   const params = { device: 'wasm', limit: '20' };
   await openDemo(page, params, 150_000);
   await expect.poll(() => userVectorStored(page), { timeout: 30_000 }).toBe(true);
+  const { release } = await holdModelChecks(context);
   await page.reload();
   const fast = await waitForFeed(page, 0, 60_000);
+  // The reload did start fast: its feed came from the stored vector, with the model still held back.
+  expect(fast.feed.cached_query).toBe(true);
+  expect(fast.status.ready).toBe(false);
+  release();
   const edited = await page.evaluate(async () => {
     const hook = window.__nearfeed!;
     const user = { ...hook.lastUser!, bio: `${hook.lastUser!.bio} Also angel investing in climate tech.` };
