@@ -130,7 +130,8 @@ export class NearfeedEngine implements FeedEngine {
         this.state.dimension = fast.dimension;
         this.setDevice(device, `${plan.reason}; ranking from the vectors stored on this device while the model loads`);
         // The load starts once IndexedDB is read: on a repeat visit that read is on the first feed's path, and
-        // the load (Cache Storage reads, the wasm compile) would compete with it for the device's cores.
+        // the load (Cache Storage reads, the wasm compile) would compete with it for the device's cores. It also
+        // settles after the cache load, so a key mismatch drops the vectors that load read, not fewer.
         this.loading = cacheReady
           .then(load)
           .catch((err: unknown) => {

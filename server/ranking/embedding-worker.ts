@@ -6,10 +6,11 @@
  * acknowledgement leaves the jobs to another worker, which finds the vectors already cached and does not
  * compute them again.
  *
- * When the queue is empty, the worker also embeds the ids its own index has had pending for `orphanAfterMs`:
- * work no queue entry stands for any more. With several processes that happens when a vector another process
- * computed never reached the shared cache, or left it (EMBEDDING_CACHE_TTL) before this process started; the
- * index would otherwise wait for it for ever. The cache is read first, so a vector that is there costs no run.
+ * When the queue is empty (nothing queued or in progress anywhere), the worker also embeds the ids its own
+ * index has had pending for `orphanAfterMs`: work no queue entry stands for any more. With several processes
+ * that happens when a vector another process computed never reached the shared cache, or left it
+ * (EMBEDDING_CACHE_TTL) before this process started; the index would otherwise wait for it for ever. The cache
+ * is read first, so a vector that is there costs no run.
  */
 import { profileToText } from '../../shared/profile-text';
 import { textHash } from '../ml/create-ml-service';
@@ -60,7 +61,7 @@ export class EmbeddingWorker {
     while (!this.stopped) {
       try {
         const queued = await queue.take(TAKE);
-        const jobs = queued.length > 0 ? queued : this.orphans();
+        const jobs = queued.length > 0 ? queued : await this.orphans();
         if (jobs.length === 0) {
           await queue.wait(IDLE_WAIT_MS);
           continue;
@@ -82,11 +83,16 @@ export class EmbeddingWorker {
     }
   }
 
-  /** Ids pending in this process's index long past any queue entry for them (see the module comment). */
-  private orphans(): { id: string }[] {
-    const { orphanAfterMs, index } = this.options;
+  /**
+   * Ids pending in this process's index long past any queue entry for them (see the module comment): only while
+   * the whole queue is empty, so work another process is doing right now is not done twice.
+   */
+  private async orphans(): Promise<{ id: string }[]> {
+    const { orphanAfterMs, index, queue } = this.options;
     if (orphanAfterMs === undefined) return [];
-    return index.pendingIds(TAKE, orphanAfterMs).map((id) => ({ id }));
+    const ids = index.pendingIds(TAKE, orphanAfterMs);
+    if (ids.length === 0 || (await queue.pending()) > 0) return [];
+    return ids.map((id) => ({ id }));
   }
 
   /** Embeds the jobs' current profiles; true when at least one vector reached the index. */
