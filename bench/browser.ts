@@ -40,18 +40,12 @@ import { userVectorStored } from '../e2e/support/demo';
 import { installNetworkGuard, type NetworkGuard } from '../e2e/support/network-guard';
 import { ensureModel } from '../scripts/model/generate';
 import { startServer, type ServerProcess } from './support/server-process';
-import { median } from './support/stats';
+import { median, percentile } from './support/stats';
 import { sentence, WORDS } from './support/texts';
 
 
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
-
-/** Nearest-rank percentile (p in 0..100). */
-function percentile(values: readonly number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 async function postJson<T>(baseUrl: string, route: string, body: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${route}`, {

@@ -34,6 +34,7 @@ import type { SyncResponse } from '../shared/api';
 import { DEFAULT_RANK_LIMIT } from '../shared/api/feed';
 import { packCandidates, rankCandidates, type CandidateMatrix, type RankCandidate } from '../shared/scoring';
 import { freePort, startServer, type ServerProcess } from './support/server-process';
+import { percentile } from './support/stats';
 import { WORDS } from './support/texts';
 
 const IMPORT_N = Number(process.env.BENCH_IMPORT ?? 100_000);
@@ -161,12 +162,6 @@ async function fullSync(server: string, limit: number, acceptEncoding: string | 
 }
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-
-/** The p-th percentile (nearest rank) of a sample. */
-function percentile(values: readonly number[], p: number): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 /** What an import measured, for the ratios of later steps. */
 interface ImportFigures {
