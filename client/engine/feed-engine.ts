@@ -445,7 +445,6 @@ export class NearfeedEngine implements FeedEngine {
   async rankFeed(user: UserProfile, options: RankFeedOptions = {}): Promise<FeedResult> {
     this.assertOpen();
     const started = performance.now();
-    const rankDone = this.clock.begin('rank');
     const limit = options.limit ?? DEFAULT_LIMIT;
     const now = options.now === undefined ? Date.now() : options.now instanceof Date ? options.now.getTime() : options.now;
     const interactions = options.useInteractions === false ? [] : this.recorded;
@@ -475,14 +474,14 @@ export class NearfeedEngine implements FeedEngine {
         });
         if (this.state.warning?.startsWith('server feed failed')) this.state.warning = null;
         const results = res.results.map(({ because, ...r }) => ({ ...r, ...this.because(because) }));
-        return this.finishRank(started, rankDone, 'server', { results, ml_applied: res.ml_applied, device: 'server' });
+        return this.finishRank(started, 'server', { results, ml_applied: res.ml_applied, device: 'server' });
       } catch (err) {
         if (this.candidates.size === 0) throw err;
         const reason = `server feed failed (${errorText(err)}); ranked locally without similarity`;
         this.warn(reason);
         // Ranked here, from the cached candidates and without a model: say so, not 'server'.
         const local = this.rankLocal(null, user, limit, options.excludeIds, layer, 'local');
-        return this.finishRank(started, rankDone, 'none', { ...local, fallback_reason: reason });
+        return this.finishRank(started, 'none', { ...local, fallback_reason: reason });
       }
     }
     const text = profileToText(user);
@@ -492,7 +491,7 @@ export class NearfeedEngine implements FeedEngine {
       if (stored) {
         const device = this.state.device as LocalDevice;
         const ranked = this.rankLocal(stored, user, limit, options.excludeIds, layer, device);
-        return this.finishRank(started, rankDone, 'cached', { ...ranked, cached_query: true });
+        return this.finishRank(started, 'cached', { ...ranked, cached_query: true });
       }
       await this.ready();
       if (!this.embedder) {
@@ -518,7 +517,7 @@ export class NearfeedEngine implements FeedEngine {
     }
     const device = this.state.device as LocalDevice;
     const ranked = this.rankLocal(query, user, limit, options.excludeIds, layer, device);
-    return this.finishRank(started, rankDone, query ? 'model' : 'none', ranked);
+    return this.finishRank(started, query ? 'model' : 'none', ranked);
   }
 
   /** The stored user vector for this profile text under the current model key, or null. */
@@ -611,12 +610,11 @@ export class NearfeedEngine implements FeedEngine {
 
   private finishRank(
     started: number,
-    rankDone: () => void,
     userVector: 'cached' | 'model' | 'server' | 'none',
     result: Omit<FeedResult, 'rank_ms'>,
   ): FeedResult {
     const rankMs = performance.now() - started;
-    rankDone();
+    this.clock.record('rank', rankMs);
     this.clock.firstFeed(userVector);
     this.state.lastRankMs = rankMs;
     this.emit();

@@ -37,9 +37,12 @@ export class StartupClock {
   /** Starts timing a step; the returned function records it (only the first time the step completes). */
   begin(step: StartupStep): () => void {
     const started = this.now();
-    return () => {
-      if (this.timings[step] === null) this.timings[step] = this.now() - started;
-    };
+    return () => this.record(step, this.now() - started);
+  }
+
+  /** Records a step timed by the caller; only its first completion counts. */
+  record(step: StartupStep, ms: number): void {
+    if (this.timings[step] === null) this.timings[step] = ms;
   }
 
   /** The model became ready: its load took `loadMs` (page side, worker start to ready), the worker's breakdown. */
